@@ -1,0 +1,112 @@
+"""Text clean-up before anything else: HTML, look-alike letters, invisible characters, spacing.
+
+`clean()` gives the normalised text that every evidence offset indexes into; it keeps
+the source spelling. `fold()` gives a same-length matching key (lower case, one tone-mark
+placement) so that "Khánh Hoà" matches "Khánh Hòa" and "Tỉnh uỷ" matches "Tỉnh ủy".
+"""
+from __future__ import annotations
+
+import csv
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+from dtkg.resources import data
+
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+
+
+@lru_cache(maxsize=1)
+def _lookalikes() -> dict[int, str]:
+    """Map of code point -> replacement, from data/lookalikes.csv."""
+    table: dict[int, str] = {}
+    with data("lookalikes.csv").open(encoding="utf-8") as fh:
+        for row in csv.reader(line for line in fh if not line.startswith("#")):
+            if not row or not row[0].startswith("U+"):
+                continue
+            table[int(row[0][2:], 16)] = row[1].replace("\\n", "\n")
+    return table
+
+
+_HTML_HINT = re.compile(r"<(html|body|div|p|br|span|a|script|style|article|section|h[1-6]|li|td|table)\b", re.I)
+_DROP_BLOCKS = re.compile(r"<(script|style|noscript|template|svg|head)\b.*?</\1\s*>", re.I | re.S)
+_COMMENTS = re.compile(r"<!--.*?-->", re.S)
+_BLOCK_TAGS = re.compile(r"</?(p|div|br|li|ul|ol|tr|td|th|table|h[1-6]|section|article|header|footer|nav|blockquote|figure|figcaption|title)\b[^>]*>", re.I)
+_TAGS = re.compile(r"<[^>]{0,2000}>")
+
+
+def looks_like_html(raw: str) -> bool:
+    """True when the text carries HTML markup that must be stripped."""
+    return bool(_HTML_HINT.search(raw[:20000]))
+
+
+def strip_html(raw: str) -> str:
+    """Turn an HTML page into plain text with one line per block; scripts and styles are dropped."""
+    text = _COMMENTS.sub(" ", raw)
+    text = _DROP_BLOCKS.sub("\n", text)
+    text = _BLOCK_TAGS.sub("\n", text)
+    text = _TAGS.sub("", text)
+    return html.unescape(text)
+
+
+_SPACES = re.compile(r"[ \t\f\v]+")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def clean(raw: str, is_html: bool | None = None) -> str:
+    """Return the normalised text of an article (NFC, no markup, no invisible characters)."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if is_html or (is_html is None and looks_like_html(text)):
+        text = strip_html(text)
+    elif "&" in text and re.search(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", text, re.I):
+        text = html.unescape(text)
+    text = unicodedata.normalize("NFC", text)
+    text = text.translate(_lookalikes())
+    text = _CONTROL.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = "\n".join(lines).strip()
+    return _MANY_NEWLINES.sub("\n\n", text)
+
+
+# --- folding: a same-length key for matching -------------------------------------------
+
+def _split_tone(ch: str) -> tuple[str, str]:
+    """Split one NFC letter into (letter without tone, tone mark or '')."""
+    d = unicodedata.normalize("NFD", ch)
+    tone = "".join(c for c in d if c in TONE_MARKS)
+    base = unicodedata.normalize("NFC", "".join(c for c in d if c not in TONE_MARKS))
+    return base, tone
+
+
+def _with_tone(base: str, tone: str) -> str:
+    return unicodedata.normalize("NFC", base + tone) if tone else base
+
+
+_VOWEL = "aăâeêioôơuưy"
+_PAIR = re.compile(r"(?<![q])([oòóỏõọ])([aàáảãạeèéẻẽẹ])(?![\wà-ỹđ])|(?<![q])([uùúủũụ])([yỳýỷỹỵ])(?![\wà-ỹđ])")
+
+
+def _move_tone(match: re.Match) -> str:
+    first, second = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    b1, t1 = _split_tone(first)
+    b2, t2 = _split_tone(second)
+    if t2 and not t1:
+        return _with_tone(b1, t2) + b2
+    return first + second
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` and put tone marks in one place ("hoà"→"hòa", "uỷ"→"ủy"); same length."""
+    low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    folded = _PAIR.sub(_move_tone, low)
+    assert len(folded) == len(text)
+    return folded
+
+
+def strip_tones(text: str) -> str:
+    """Remove tone marks (keeps ă â ê ô ơ ư đ): a looser key for names."""
+    d = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in d if c not in TONE_MARKS))
