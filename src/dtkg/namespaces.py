@@ -42,9 +42,12 @@ class DTKG(DefinedNamespace):
     NationalSteeringCommittee: URIRef
     ProvincialSteeringCommittee: URIRef
     NationalCommittee: URIRef
+    NationalAssembly: URIRef
+    MinistryUnit: URIRef
     Enterprise: URIRef
     # places
     AdministrativeUnit: URIRef
+    AdministrativeDivision: URIRef
     Province: URIRef
     Municipality: URIRef
     Country: URIRef
