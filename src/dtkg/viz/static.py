@@ -1,0 +1,92 @@
+"""Draw a dtkg networkx graph as a PNG or SVG with matplotlib: colours by kind, legend, readable labels."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed; must run before pyplot is imported
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from dtkg.viz.layout import EDGE_FONT_SIZE, FONT_FAMILY, NODE_FONT_SIZE, extent, layout, node_radius, place_labels  # noqa: E402
+from dtkg.viz.style import EDGE_NAMES, NODE_NAMES, edge_style, node_colour  # noqa: E402
+
+LEGEND_BAND = 0.9  # inches above the drawing for the title and legend
+MAX_INCHES = 60.0
+HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]  # keeps labels legible over lines
+
+
+def _legend_handles(g: nx.MultiDiGraph) -> list:
+    """Legend entries for the node and edge kinds present in the graph."""
+    kinds = sorted({d.get("kind", "") for _, d in g.nodes(data=True)}, key=lambda k: list(NODE_NAMES).index(k) if k in NODE_NAMES else 99)
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=node_colour(k),
+                      markeredgecolor="white", label=NODE_NAMES.get(k, k)) for k in kinds]
+    edge_kinds = sorted({d.get("kind", "") for _, _, d in g.edges(data=True)}, key=lambda k: list(EDGE_NAMES).index(k) if k in EDGE_NAMES else 99)
+    for kind in edge_kinds:
+        colour, dash, width = edge_style(kind)
+        handles.append(Line2D([], [], color=colour, linestyle=dash, linewidth=width, label=EDGE_NAMES.get(kind, kind)))
+    return handles
+
+
+def figure(g: nx.MultiDiGraph, title: str | None = None, seed: int = 7) -> Figure:
+    """Lay out and draw the graph on a figure whose size follows the layout (1 data unit = 1 inch)."""
+    pos = layout(g, seed=seed)
+    node_labels, edge_labels = place_labels(g, pos)
+    box = extent(pos, node_labels, edge_labels)
+    width = min(max(box.x1 - box.x0, 6.0), MAX_INCHES)
+    height = min(max(box.y1 - box.y0, 3.0), MAX_INCHES)
+    fig = plt.figure(figsize=(width, height + LEGEND_BAND))
+    ax = fig.add_axes((0, 0, 1, height / (height + LEGEND_BAND)))
+    ax.set_xlim(box.x0, box.x0 + max(box.x1 - box.x0, width))
+    ax.set_ylim(box.y0, box.y0 + max(box.y1 - box.y0, height))
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.axis("off")
+    degree = dict(g.degree())
+    pts_per_inch = 72.0
+    drawn = set()
+    for u, v, data in sorted(g.edges(data=True), key=lambda e: (str(e[0]), str(e[1]), e[2].get("kind", ""))):
+        if (u, v) in drawn or u == v:
+            continue
+        drawn.add((u, v))
+        colour, dash, lw = edge_style(data.get("kind", ""), data.get("status"))
+        ax.annotate("", xy=pos[v], xytext=pos[u], zorder=1, arrowprops=dict(
+            arrowstyle="-|>", color=colour, linestyle=dash, linewidth=lw, mutation_scale=8,
+            shrinkA=node_radius(degree[u]) * pts_per_inch, shrinkB=node_radius(degree[v]) * pts_per_inch))
+    for node, (x, y) in pos.items():
+        ax.add_patch(plt.Circle((x, y), node_radius(degree[node]), facecolor=node_colour(g.nodes[node].get("kind", "")),
+                                edgecolor="white", linewidth=0.8, zorder=2))
+    for lab in node_labels.values():
+        ax.text(lab.x, lab.y, lab.text, ha=lab.ha, va=lab.va, fontsize=NODE_FONT_SIZE, family=FONT_FAMILY,
+                zorder=3, linespacing=1.1, path_effects=HALO)
+    for lab in edge_labels.values():
+        ax.text(lab.x, lab.y, lab.text, ha="center", va="center", fontsize=EDGE_FONT_SIZE, family=FONT_FAMILY,
+                color="#444444", zorder=3, bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
+    top = 1 - 0.08 / (height + LEGEND_BAND)
+    fig.text(0.01, top, title or g.graph.get("title", "dtkg"), ha="left", va="top", fontsize=11,
+             family=FONT_FAMILY, weight="bold")
+    shown = len(node_labels)
+    if shown < g.number_of_nodes():
+        fig.text(0.99, top, f"{shown} of {g.number_of_nodes()} labels shown (the rest have no room)",
+                 ha="right", va="top", fontsize=7, family=FONT_FAMILY, color="#666666")
+    handles = _legend_handles(g)
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.005, top - 0.3 / (height + LEGEND_BAND)),
+               ncol=max(1, min(len(handles), int(width // 2.1))), fontsize=7, frameon=False,
+               prop={"family": FONT_FAMILY, "size": 7}, handlelength=2.2, columnspacing=1.2)
+    return fig
+
+
+def save(g: nx.MultiDiGraph, out: str | Path, title: str | None = None, dpi: int = 110) -> Path:
+    """Write the graph to `out` (.png or .svg, chosen by the suffix) and return the path."""
+    out = Path(out)
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise ValueError(f"{out}: static pictures are .png or .svg")
+    fig = figure(g, title=title)
+    try:
+        fig.savefig(out, dpi=dpi, facecolor="white")
+    finally:
+        plt.close(fig)
+    return out

@@ -1,0 +1,266 @@
+"""dtkg.viz: graphs from the store and from query rows, offline HTML, PNG/SVG, analytics, `dtkg viz`."""
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import matplotlib.image
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset
+
+from dtkg.viz import analytics, attach_evidence, draw, from_graph, from_rows
+from dtkg.viz.graph import add_edge, add_node
+from dtkg.viz.html import page
+from dtkg.viz.layout import layout, place_labels
+from dtkg.viz.rows import guess_kind
+
+FIXTURE = Path(__file__).parent / "fixtures" / "viz" / "sample.trig"
+ID = "https://w3id.org/dtkg/id/"
+
+
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    s = ox.Store()
+    s.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    return s
+
+
+@pytest.fixture(scope="module")
+def graph(store) -> nx.MultiDiGraph:
+    return from_graph(store)
+
+
+def by_label(g: nx.MultiDiGraph, label: str) -> str:
+    (node,) = [n for n, d in g.nodes(data=True) if d["label"] == label]
+    return node
+
+
+@pytest.mark.parametrize("iri, kind, label", [
+    ("person/pham-minh-chinh", "person", "Phạm Minh Chính"),
+    ("org/uy-ban-nhan-dan-tinh-ninh-binh", "organisation", "Ủy ban nhân dân tỉnh Ninh Bình"),
+    ("province/ninh-binh", "province", "Ninh Bình"),
+    ("system/co-so-du-lieu-quoc-gia-ve-dan-cu", "system", "Cơ sở dữ liệu quốc gia về dân cư"),
+    ("meeting/uy-ban-quoc-gia-ve-chuyen-doi-so/3", "meeting", "Phiên họp thứ ba của Ủy ban Quốc gia về chuyển đổi số"),
+    ("index/dti", "ranking", "Chỉ số chuyển đổi số (DTI)"),
+])
+def test_node_kind_and_label(graph, iri, kind, label):
+    attrs = graph.nodes[ID + iri]
+    assert (attrs["kind"], attrs["label"], attrs["iri"]) == (kind, label, ID + iri)
+
+
+def test_organisation_keeps_its_province(graph):
+    attrs = graph.nodes[ID + "org/ban-chi-dao-chuyen-doi-so-tinh-ninh-binh"]
+    assert (attrs["province"], attrs["province_name"]) == (ID + "province/ninh-binh", "Ninh Bình")
+
+
+@pytest.mark.parametrize("source, target, kind, label, doc, quote_start, date", [
+    ("Phạm Minh Chính", "Ủy ban Quốc gia về chuyển đổi số", "heads", "Chủ tịch", "a1-phien-hop-thu-ba",
+     "Thủ tướng Chính phủ Phạm Minh Chính, Chủ tịch", "2022-08-08"),
+    ("Phạm Quang Ngọc", "Tỉnh ủy Ninh Bình", "membership", "Phó Bí thư", "c3-ninh-binh", "Dự phiên họp tại điểm cầu tỉnh Ninh Bình", "2022-08-09"),
+    ("Phạm Minh Chính", "Phiên họp lần thứ 2 của Ủy ban Quốc gia về chuyển đổi số", "chairs", "chủ trì", "b2-phien-hop-lan-2",
+     "Phiên họp do Thủ tướng", "2022-04-27"),
+    ("Phiên họp thứ ba của Ủy ban Quốc gia về chuyển đổi số", "Ủy ban Quốc gia về chuyển đổi số", "organiser", "tổ chức",
+     "a1-phien-hop-thu-ba", "Sáng nay (08/8)", "2022-08-08"),
+    ("Ninh Bình", "Cơ sở dữ liệu quốc gia về dân cư", "links", "kế hoạch", "b2-phien-hop-lan-2", "Tỉnh Ninh Bình sẽ kết nối", "2022-04-27"),
+    ("Bộ Công an", "Cơ sở dữ liệu quốc gia về dân cư", "operates", "vận hành", "b2-phien-hop-lan-2", "Bộ Công an đã tích cực", "2022-04-27"),
+    ("Đà Nẵng", "Chỉ số chuyển đổi số (DTI)", "ranking", "DTI 2021 · hạng 1 · 0.6419", "a1-phien-hop-thu-ba", "Thành phố Đà Nẵng", "2022-08-08"),
+])
+def test_edge_carries_evidence(graph, source, target, kind, label, doc, quote_start, date):
+    edges = graph.get_edge_data(by_label(graph, source), by_label(graph, target)).values()
+    (edge,) = [e for e in edges if e["doc"] == doc and e["kind"] == kind]
+    assert edge["label"] == label
+    assert edge["quote"].startswith(quote_start)
+    assert (edge["date"], edge["url"]) == (date, f"https://example.org/tin/{doc}.html")
+    assert edge["evidence"][0]["quote"] == edge["quote"]
+
+
+def test_one_edge_per_article_that_states_a_fact(graph):
+    edges = graph.get_edge_data(ID + "person/pham-minh-chinh", ID + "org/chinh-phu").values()
+    assert sorted(e["doc"] for e in edges) == ["a1-phien-hop-thu-ba", "b2-phien-hop-lan-2"]
+
+
+@pytest.mark.parametrize("kinds, expected", [
+    ({"heads"}, {"heads"}),
+    ({"membership"}, {"membership"}),
+    ({"links", "operates"}, {"links", "operates"}),
+    ({"ranking"}, {"ranking"}),
+])
+def test_kinds_select_edges(store, kinds, expected):
+    assert {d["kind"] for _, _, d in from_graph(store, kinds=kinds).edges(data=True)} == expected
+
+
+def test_unknown_kind_is_refused(store):
+    with pytest.raises(ValueError, match="unknown edge kinds"):
+        from_graph(store, kinds={"friendship"})
+
+
+def test_rdflib_dataset_gives_the_same_graph(graph):
+    ds = Dataset(default_union=True)
+    ds.parse(FIXTURE, format="trig")
+    other = from_graph(ds)
+    assert sorted(other.edges(keys=True)) == sorted(graph.edges(keys=True))
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("Ninh Bình", "province"), ("Thành phố Đà Nẵng", "province"), ("tỉnh Khánh Hòa", "province"),
+    ("Cơ sở dữ liệu quốc gia về dân cư", "system"), ("Hệ thống thông tin giải quyết thủ tục hành chính", "system"),
+    ("Bộ Giáo dục và Đào tạo", "organisation"), ("Ủy ban nhân dân tỉnh Ninh Bình", "organisation"),
+])
+def test_guess_kind(name, kind):
+    assert guess_kind(name) == kind
+
+
+@pytest.mark.parametrize("query, rows, edge", [
+    ("who-chairs-what", [{"person": "Phạm Minh Chính", "org": "Chính phủ", "doc": "a1"}],
+     ("person:Phạm Minh Chính", "organisation:Chính phủ", "heads", "đứng đầu")),
+    ("posts", [{"person": "Giàng A Tính", "role": "Phó Chủ tịch", "org": "Ủy ban nhân dân tỉnh Lai Châu", "doc": "a1"}],
+     ("person:Giàng A Tính", "organisation:Ủy ban nhân dân tỉnh Lai Châu", "membership", "Phó Chủ tịch")),
+    ("province-links-database", [{"subject": "Khánh Hòa", "object": "Cơ sở dữ liệu quốc gia về dân cư", "status": "done", "doc": "c3"}],
+     ("province:Khánh Hòa", "system:Cơ sở dữ liệu quốc gia về dân cư", "links", "đã kết nối")),
+    ("dti-ranking", [{"rank": "5", "entity": "Ninh Bình", "score": "", "doc": "c3"}],
+     ("province:Ninh Bình", "ranking:DTI", "ranking", "DTI 2021 · hạng 5")),
+    ("committee-meetings", [{"ordinal": "3", "date": "2022-08-08", "event": "Phiên họp thứ ba", "chair": "Phạm Minh Chính", "doc": "a1"}],
+     ("person:Phạm Minh Chính", "meeting:Phiên họp thứ ba", "chairs", "chủ trì")),
+])
+def test_from_rows(query, rows, edge):
+    g = from_rows(query, rows, params={"year": "2021"} if query == "dti-ranking" else None)
+    ((u, v, d),) = g.edges(data=True)
+    assert (u, v, d["kind"], d["label"]) == edge
+    assert d["doc"] == rows[0]["doc"]
+
+
+def test_rows_get_evidence_and_role_from_the_store(store):
+    g = from_rows("who-chairs-what", [
+        {"person": "Phạm Quang Ngọc", "org": "Ban Chỉ đạo chuyển đổi số tỉnh Ninh Bình", "doc": "c3-ninh-binh"},
+        {"person": "Nobody", "org": "Chính phủ", "doc": "a1-phien-hop-thu-ba"},
+    ])
+    assert attach_evidence(g, store) == 1
+    edge = g.get_edge_data("person:Phạm Quang Ngọc", "organisation:Ban Chỉ đạo chuyển đổi số tỉnh Ninh Bình")[0]
+    assert (edge["role"], edge["label"], edge["date"]) == ("Trưởng ban", "Trưởng ban", "2022-08-09")
+    assert edge["quote"].startswith("Dự phiên họp tại điểm cầu tỉnh Ninh Bình")
+
+
+def test_html_is_offline_and_holds_the_evidence(graph):
+    text = page(graph, title="fixture")
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)\s*=\s*[\"']?(https?:)?//", text, re.I)
+    assert not re.search(r"@import|url\(\s*[\"']?https?:", text, re.I)
+    payload = re.search(r'<script id="data" type="application/json">(.*?)</script>', text, re.S).group(1)
+    data = json.loads(payload)
+    quotes = {ev["quote"] for e in data["edges"] for f in e["facts"] for ev in f["evidence"]}
+    assert "Bộ Công an đã tích cực, phối hợp với các bộ, ngành triển khai CSDL quốc gia về dân cư." in quotes
+    assert {n["label"] for n in data["nodes"]} >= {"Phạm Minh Chính", "Đà Nẵng"}
+    assert "</script" not in payload.lower()
+
+
+def test_html_escapes_markup_in_names():
+    g = nx.MultiDiGraph(title="<b>t</b>")
+    add_node(g, "a", "person", "</script><script>alert(1)</script>")
+    add_node(g, "b", "organisation", "B")
+    add_edge(g, "a", "b", "heads", "Chủ tịch", [{"doc": "d", "quote": "a < b & c"}])
+    text = page(g)
+    assert text.count("<script") == 2 and "<title>&lt;b&gt;t&lt;/b&gt;</title>" in text
+
+
+def synthetic(provinces: int = 60) -> nx.MultiDiGraph:
+    """A who-chairs-what graph of ~300 nodes: per province a chair, a secretary and three bodies."""
+    g = nx.MultiDiGraph(title="synthetic")
+    ev = [{"doc": "d", "quote": "câu", "date": "2022-01-01"}]
+    hub = "Ủy ban Quốc gia về chuyển đổi số"
+    add_node(g, hub, "organisation", hub)
+    for i in range(provinces):
+        place = f"Tỉnh Thử Nghiệm Số {i}"
+        chair, secretary = f"Nguyễn Văn Đức {i}", f"Trần Thị Hương {i}"
+        for person in (chair, secretary):
+            add_node(g, person, "person", person)
+        for org in (f"Ủy ban nhân dân {place}", f"Ban Chỉ đạo chuyển đổi số {place}", f"Tỉnh ủy {place}"):
+            add_node(g, org, "organisation", org)
+        add_edge(g, chair, f"Ủy ban nhân dân {place}", "heads", "Chủ tịch", ev)
+        add_edge(g, chair, f"Ban Chỉ đạo chuyển đổi số {place}", "heads", "Trưởng ban", ev)
+        add_edge(g, secretary, f"Tỉnh ủy {place}", "heads", "Bí thư", ev)
+        if i % 5 == 0:
+            add_edge(g, chair, hub, "membership", "Ủy viên", ev)
+    return g
+
+
+def test_labels_of_a_big_graph_do_not_overlap():
+    g = synthetic()
+    assert g.number_of_nodes() > 280
+    pos = layout(g)
+    node_labels, edge_labels = place_labels(g, pos)
+    boxes = [lab.box for lab in [*node_labels.values(), *edge_labels.values()]]
+    overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)]
+    assert overlaps == []
+    assert len(node_labels) >= 0.9 * g.number_of_nodes()
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_static_picture(tmp_path, graph, suffix):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a Vietnamese glyph missing from the font would warn
+        out = draw(graph, tmp_path / f"g{suffix}", title="Thử nghiệm: Ủy ban, Đà Nẵng, Ngọc")
+    assert out.stat().st_size > 20_000
+    if suffix == ".png":
+        height, width = matplotlib.image.imread(out).shape[:2]
+        assert width > 600 and height > 400
+    else:
+        assert out.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_big_picture_is_drawn(tmp_path):
+    out = draw(synthetic(), tmp_path / "big.png")
+    height, width = matplotlib.image.imread(out).shape[:2]
+    assert width > 2000 and height > 1000
+
+
+def test_unknown_picture_format(tmp_path, graph):
+    with pytest.raises(ValueError, match=".html, .png, .svg"):
+        draw(graph, tmp_path / "g.gif")
+
+
+def known_graph() -> nx.MultiDiGraph:
+    """A small graph with a known answer to every analytics question."""
+    g = nx.MultiDiGraph()
+    ev = [{"doc": "d1"}]
+    for node, kind in [("A", "person"), ("B", "person"), ("X", "organisation"), ("Y", "organisation"),
+                       ("Z", "organisation"), ("P", "province"), ("Q", "province"), ("S1", "system"), ("S2", "system")]:
+        add_node(g, node, kind, node)
+    g.nodes["Y"]["province"] = "Q"
+    for u, v in [("A", "X"), ("A", "Y"), ("A", "Z"), ("B", "X"), ("B", "X")]:
+        add_edge(g, u, v, "heads", "Chủ tịch", ev)
+    add_edge(g, "P", "S1", "links", "", ev, status="done")
+    add_edge(g, "P", "S2", "links", "", ev, status="planned")
+    add_edge(g, "P", "S2", "links", "", [{"doc": "d2"}], status="done")
+    add_edge(g, "Y", "S1", "links", "", ev, status="planned")
+    return g
+
+
+def test_most_connected():
+    rows = analytics.most_connected(known_graph(), top=3)
+    assert [(r["name"], r["neighbours"], r["facts"]) for r in rows] == [("A", 3, 3), ("X", 2, 3), ("Y", 2, 2)]
+
+
+def test_provinces_by_system_links():
+    rows = analytics.provinces_by_system_links(known_graph())
+    assert [(r["province"], r["systems"], r["done"], r["planned"]) for r in rows] == [("P", 2, 2, 0), ("Q", 1, 0, 1)]
+
+
+def test_components():
+    rows = analytics.components(known_graph())
+    assert [(r["size"], r["hub"]) for r in rows] == [(8, "A"), (1, "Q")]
+    g = known_graph()
+    g.remove_edge("Y", "S1")
+    assert [(r["size"], r["hub"]) for r in analytics.components(g)] == [(5, "A"), (3, "P"), (1, "Q")]
+
+
+def test_heads_table(graph):
+    rows = analytics.heads_table(graph)
+    assert {(r["person"], r["org"], r["roles"]) for r in rows} == {
+        ("Phạm Minh Chính", "Chính phủ", "Thủ tướng"),
+        ("Phạm Minh Chính", "Ủy ban Quốc gia về chuyển đổi số", "Chủ tịch"),
+        ("Phạm Quang Ngọc", "Ủy ban nhân dân tỉnh Ninh Bình", "Chủ tịch"),
+        ("Phạm Quang Ngọc", "Ban Chỉ đạo chuyển đổi số tỉnh Ninh Bình", "Trưởng ban"),
+    }
