@@ -1,0 +1,105 @@
+"""Per-article context: the gazetteers, the article's province, and what the article named so far.
+
+Incomplete names are completed from here: "UBND tỉnh" in an article about Ninh Bình is the
+Ninh Bình People's Committee; "Ban Chỉ đạo tỉnh" is the steering committee the article named
+in full; "Ủy ban" after the National Committee is named is that committee.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from dtkg.extract import lexicon
+from dtkg.extract.lexicon import Lexicon, Term, current_units
+from dtkg.extract.tokens import Tok, tokenize
+from dtkg.model import Entity, Evidence
+from dtkg.text import Document
+from dtkg.text.dates import resolve_day_month
+from dtkg.text.normalize import fold
+from dtkg.text.sentences import Sentence
+
+
+@dataclass
+class Context:
+    """What extractors share while reading one document."""
+
+    doc: Document
+    lex: Lexicon = field(default_factory=lexicon.load)
+    province: Term | None = None
+    memory: dict[str, Entity] = field(default_factory=dict)  # last full name per org class / head
+    holders: dict[tuple[str, str], Entity] = field(default_factory=dict)  # (role, org key) -> person
+    analyses: dict[int, object] = field(default_factory=dict)  # sentence start -> people.Analysis
+    _tokens: dict[int, list[Tok]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.province = self._main_province()
+
+    # --- places -------------------------------------------------------------------------
+    def _main_province(self) -> Term | None:
+        """The province the article is about: the one it names most (title counts double)."""
+        counts: Counter[str] = Counter()
+        terms: dict[str, Term] = {}
+        for sent in self.doc.sentences:
+            for hit in self.lex.scan("province", self.doc.folded, sent.start, sent.end):
+                units = current_units(hit.terms, self.doc.date)
+                if units:
+                    counts[units[0].iri or units[0].name] += 1
+                    terms[units[0].iri or units[0].name] = units[0]
+        if self.doc.title:
+            for hit in self.lex.scan("province", fold(self.doc.title)):
+                units = current_units(hit.terms, self.doc.date)
+                if units:
+                    counts[units[0].iri or units[0].name] += 1
+                    terms.setdefault(units[0].iri or units[0].name, units[0])
+        if not counts:
+            return None
+        return terms[counts.most_common(1)[0][0]]
+
+    def unit(self, terms) -> Term | None:
+        """The administrative unit a place name meant on the article's date."""
+        units = current_units(terms, self.doc.date)
+        return units[0] if units else None
+
+    def place_entity(self, term: Term) -> Entity:
+        """An Entity for a reference place."""
+        return Entity(kind="province", name=term.name, key=fold(term.name), ref=term.iri, cls=term.cls)
+
+    def system_entity(self, term: Term) -> Entity:
+        """An Entity for a reference national system."""
+        return Entity(kind="system", name=term.name, key=fold(term.name), ref=term.iri, cls=term.cls)
+
+    def org_entity(self, term: Term) -> Entity:
+        """An Entity for a reference or curated organisation."""
+        return Entity(kind="org", name=term.name, key=fold(term.name), ref=term.iri, cls=term.cls)
+
+    # --- text ---------------------------------------------------------------------------
+    def tokens(self, sentence: Sentence) -> list[Tok]:
+        """Tokens of a sentence (cached)."""
+        toks = self._tokens.get(sentence.start)
+        if toks is None:
+            toks = tokenize(self.doc.text, self.doc.folded, sentence.start, sentence.end)
+            self._tokens[sentence.start] = toks
+        return toks
+
+    def evidence(self, sentence: Sentence) -> Evidence:
+        """The evidence for a fact stated by `sentence`."""
+        return Evidence(sentence.start, sentence.end, self.doc.text[sentence.start:sentence.end])
+
+    def resolve_date(self, day: int, month: int, year: int | None = None) -> dt.date | None:
+        """A day and month (and maybe year) as a date, against the article's date."""
+        if year:
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                return None
+        return resolve_day_month(day, month, self.doc.date, self.doc.year_hint)
+
+    # --- memory -------------------------------------------------------------------------
+    def remember(self, slot: str, entity: Entity) -> None:
+        """Note the last organisation named in full for a kind of body (e.g. 'SteeringCommittee')."""
+        self.memory[slot] = entity
+
+    def recall(self, slot: str) -> Entity | None:
+        """The last organisation of this kind the article named in full."""
+        return self.memory.get(slot)

@@ -1,0 +1,254 @@
+"""Organisation names: recognise one starting at a token and write it in full.
+
+Gazetteer bodies (ministries, the Government, central Party bodies) are matched whole.
+Other names are parsed: a head word ("Ủy ban nhân dân", "Ban Chỉ đạo", "Sở", "Tỉnh ủy" …),
+then the words of the name (a vocabulary built from the reference graph and
+data/lexicon/org_words.txt), then the place ("tỉnh Ninh Bình"), completed from the
+article's context when the text leaves it out ("UBND tỉnh", "Ban Chỉ đạo tỉnh").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from dtkg.extract.context import Context
+from dtkg.extract.lexicon import Lexicon, _read_lines
+from dtkg.extract.tokens import Tok
+from dtkg.model import Entity
+from dtkg.text.normalize import fold
+
+LEVELS = {"tỉnh": "tỉnh", "thành phố": "thành phố", "tp.": "thành phố", "tp": "thành phố",
+          "huyện": "huyện", "thị xã": "thị xã", "quận": "quận", "xã": "xã", "phường": "phường", "thị trấn": "thị trấn"}
+PROVINCE_LEVELS = {"tỉnh", "thành phố"}
+NATIONAL = ("quốc gia", "trung ương", "chính phủ", "tw", "t.ư")
+CONNECTORS = {"và", "về", "của", ","}
+MAX_WORDS = 30
+CAPITAL_HEADS_ONLY = True  # generic heads ("Ban", "Sở") count only when written with a capital
+
+
+@dataclass(frozen=True)
+class OrgParse:
+    """An organisation found at tokens[i:j]."""
+
+    entity: Entity
+    i: int
+    j: int
+
+
+@dataclass(frozen=True)
+class _Heads:
+    table: dict[str, tuple[str, str, str]]  # folded head -> (canonical head, class, scope)
+    longest: int
+
+
+@lru_cache(maxsize=4)
+def _heads(lex: Lexicon) -> _Heads:
+    table = {fold(h): (h, cls, scope) for h, (cls, scope) in lex.org_heads.items()}
+    for abbr, expansion in lex.abbreviations.items():
+        if fold(expansion) in table:
+            table[fold(abbr)] = table[fold(expansion)]
+    return _Heads(table, max(len(k.split()) for k in table))
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(lex: Lexicon) -> frozenset[str]:
+    words = {w for line in _read_lines("lexicon/org_words.txt") for w in fold(line).split()}
+    for kind in ("org", "system"):
+        for label in lex.by_label.get(kind, {}):
+            words.update(w for w in label.replace(",", " ").split() if w.isalpha())
+    return frozenset(words)
+
+
+def _phrase_at(toks: list[Tok], k: int, table, longest: int) -> tuple[str, int] | None:
+    """The longest entry of `table` spelled by tokens k… (folded, space-joined)."""
+    for n in range(min(longest, len(toks) - k), 0, -1):
+        key = " ".join(t.low for t in toks[k:k + n])
+        if key in table:
+            return key, k + n
+    return None
+
+
+def _token_index(toks: list[Tok], offset: int, default: int) -> int:
+    for idx, t in enumerate(toks):
+        if t.start >= offset:
+            return idx
+    return default
+
+
+def person_starts(ctx: Context, toks: list[Tok], k: int) -> bool:
+    """A family name followed by a capitalised word begins a person's name here."""
+    if k + 1 >= len(toks):
+        return False
+    return toks[k].cap and toks[k].low in ctx.lex.surnames and toks[k + 1].cap and toks[k + 1].word
+
+
+def role_at(ctx: Context, toks: list[Tok], k: int):
+    """The role title starting at token k, if any."""
+    if k >= len(toks) or not toks[k].word:
+        return None
+    return ctx.lex.match_at("role", ctx.doc.folded, toks[k].start)
+
+
+def place_at(ctx: Context, toks: list[Tok], k: int) -> tuple[str | None, Entity | None, int]:
+    """An optional level word and place name at token k: (level, place, next index)."""
+    level, j = None, k
+    hit = _phrase_at(toks, k, LEVELS, 2)
+    if hit:
+        level, j = LEVELS[hit[0]], hit[1]
+    if j < len(toks) and toks[j].word:
+        prov = ctx.lex.match_at("province", ctx.doc.folded, toks[j].start)
+        if prov and prov.terms and (toks[j].cap or level):
+            unit = ctx.unit(prov.terms)
+            end = _token_index(toks, prov.end, len(toks))
+            if unit is not None:
+                return level, ctx.place_entity(unit), end
+    if level and level not in PROVINCE_LEVELS:
+        run = j
+        while run < len(toks) and toks[run].cap and toks[run].word and run - j < 4:
+            run += 1
+        if run > j:
+            name = " ".join(t.text for t in toks[j:run])
+            return level, Entity(kind="province", name=name, key=fold(name), cls="AdministrativeUnit"), run
+    return level, None, j if level else k
+
+
+def _place_name(level: str | None, place: Entity) -> str:
+    if place.cls == "Municipality":
+        return f"thành phố {place.name}" if level != "thành phố" or True else place.name
+    if place.cls in ("Province",):
+        return f"tỉnh {place.name}"
+    return f"{level} {place.name}" if level else place.name
+
+
+def expand(ctx: Context, word: str) -> str:
+    """A word with its abbreviation written out (data/abbreviations.csv)."""
+    return ctx.lex.abbreviations.get(word, word)
+
+
+def parse_org(ctx: Context, toks: list[Tok], i: int) -> OrgParse | None:
+    """The organisation whose name starts at token i, written in full, or None."""
+    if i >= len(toks) or not toks[i].word:
+        return None
+    hit = ctx.lex.match_at("org", ctx.doc.folded, toks[i].start)
+    if hit and hit.terms:
+        j = _token_index(toks, hit.end, len(toks))
+        if j == len(toks) or toks[j].start >= hit.end:
+            ent = ctx.org_entity(hit.terms[0])
+            ctx.remember(ent.cls or "org", ent)
+            return OrgParse(ent, i, j)
+    heads = _heads(ctx.lex)
+    found = _phrase_at(toks, i, heads.table, heads.longest)
+    if not found:
+        return None
+    head, cls, scope = heads.table[found[0]]
+    if CAPITAL_HEADS_ONLY and not toks[i].cap:
+        return None
+    j = found[1]
+    if j < len(toks) and toks[j].low == "các":
+        return None
+    if scope == "local":
+        return _local(ctx, toks, i, j, head, cls)
+    return _named(ctx, toks, i, j, head, cls)
+
+
+def _local(ctx: Context, toks: list[Tok], i: int, j: int, head: str, cls: str) -> OrgParse | None:
+    """People's committees and councils, provincial Party committees, provincial police."""
+    level, place, k = place_at(ctx, toks, j)
+    if place is None and level in (None, "tỉnh", "thành phố") and ctx.province is not None:
+        place = ctx.place_entity(ctx.province)
+    if place is None:
+        return None
+    if head in ("Tỉnh ủy", "Thành ủy", "Ban Thường vụ Tỉnh ủy", "Ban Thường vụ Thành ủy"):
+        if place.cls == "Municipality":
+            head = head.replace("Tỉnh ủy", "Thành ủy")
+        name = f"{head} {place.name}"
+    else:
+        name = f"{head} {_place_name(level, place)}"
+    ent = Entity(kind="org", name=name, key=fold(name), cls=cls, place=place)
+    ctx.remember(cls, ent)
+    return OrgParse(ent, i, k)
+
+
+def _named(ctx: Context, toks: list[Tok], i: int, j: int, head: str, cls: str) -> OrgParse | None:
+    """Bodies named by a head word and a description: steering committees, departments, …"""
+    vocab = _vocabulary(ctx.lex)
+    words: list[str] = []
+    place: Entity | None = None
+    level: str | None = None
+    nested = False
+    k = j
+    if k + 2 < len(toks) and toks[k].text == "(" and toks[k + 2].text == ")":
+        k += 3  # "Ban chỉ đạo (BCĐ) Chuyển đổi số"
+    while k < len(toks) and len(words) < MAX_WORDS:
+        t = toks[k]
+        if t.text == ",":
+            nxt = toks[k + 1] if k + 1 < len(toks) else None
+            if nxt and nxt.word and not nxt.cap and nxt.low in vocab and not role_at(ctx, toks, k + 1):
+                words.append(",")
+                k += 1
+                continue
+            break
+        if not t.word:
+            break
+        lvl, plc, nk = place_at(ctx, toks, k)
+        if plc is not None:
+            level, place, k = lvl, plc, nk
+            break
+        if lvl in PROVINCE_LEVELS:
+            level, k = lvl, nk
+            break
+        if role_at(ctx, toks, k) and (t.cap or words) and t.low not in vocab:
+            break
+        if person_starts(ctx, toks, k):
+            break
+        if t.low == "của":
+            sub = parse_org(ctx, toks, k + 1)
+            if sub is None:
+                break
+            words += ["của", sub.entity.name]
+            nested = True
+            k = sub.j
+            continue
+        if t.low in vocab or t.text in ctx.lex.abbreviations or (t.cap and k > j and t.low not in ctx.lex.surnames):
+            words.append(expand(ctx, t.text))
+            k += 1
+            continue
+        if t.text.isdigit() and words and fold(words[-1]) in ("án", "số"):
+            words.append(t.text)
+            k += 1
+            continue
+        break
+    while words and words[-1].lower() in CONNECTORS:
+        words.pop()
+        k -= 1
+    return _finish_named(ctx, toks, i, k, head, cls, words, level, place, nested)
+
+
+def _finish_named(ctx, toks, i, k, head, cls, words, level, place, nested) -> OrgParse | None:
+    body = " ".join(words).replace(" ,", ",")
+    low = fold(body)
+    national = nested or any(n in low.split() or n in low for n in NATIONAL)
+    if not words and place is None:
+        remembered = ctx.recall(cls) or ctx.recall(head)
+        if remembered is None:
+            return None
+        return OrgParse(remembered, i, k)
+    if place is None and level in PROVINCE_LEVELS and ctx.province is not None:
+        place = ctx.place_entity(ctx.province)
+    if place is None and not national and cls in ("SteeringCommittee", "ProvincialDepartment") and ctx.province is not None:
+        place = ctx.place_entity(ctx.province)
+    if not words and place is not None and cls == "SteeringCommittee":
+        remembered = ctx.recall(cls)
+        if remembered is not None and remembered.place is not None and remembered.place.key == place.key:
+            return OrgParse(remembered, i, k)
+        body = "chuyển đổi số"
+    name = " ".join(p for p in (head, body, _place_name(level, place) if place else "") if p)
+    if cls == "SteeringCommittee":
+        cls = "ProvincialSteeringCommittee" if place is not None else ("NationalSteeringCommittee" if national else cls)
+    ent = Entity(kind="org", name=name, key=fold(name), cls=cls, place=place)
+    if words:
+        ctx.remember(cls, ent)
+        ctx.remember(head, ent)
+        if cls.endswith("SteeringCommittee"):
+            ctx.remember("SteeringCommittee", ent)
+    return OrgParse(ent, i, k)

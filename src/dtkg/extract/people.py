@@ -1,0 +1,249 @@
+"""People and their titles in a sentence: names, chains of titles, and who holds which post.
+
+The grammar covers the ways news writes it:
+  "đồng chí Phạm Quang Ngọc, Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh"  (name, then titles)
+  "Bộ trưởng Bộ Tài chính Hồ Đức Phớc"                               (titles, then name)
+  "Mai Sơn - Phó Chủ tịch Thường trực UBND tỉnh"                      (dash)
+  "… do ông X, Bí thư Tỉnh ủy làm Trưởng ban"                         (copula: làm / là)
+  "Phó Thủ tướng, Phó Trưởng BCĐ: Nguyễn Chí Dũng, Phạm Thị Thanh Trà" (titles, then a list)
+Honorifics and ranks ("đồng chí", "ông", "TS.", "Đại tướng") are not part of the name.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dtkg.extract.context import Context
+from dtkg.extract.lexicon import Term
+from dtkg.extract.orgs import parse_org, person_starts, role_at
+from dtkg.extract.tokens import Tok
+from dtkg.model import Entity
+from dtkg.text.normalize import fold
+from dtkg.text.sentences import Sentence
+
+CHAIN_SEPARATORS = {",", "-", "–", "—"}
+LIST_SEPARATORS = {",", ";", "và"}
+COPULAS = ("làm", "là", "giữ chức", "được bầu làm", "được bổ nhiệm làm", "được giao làm")
+MAX_NAME_TOKENS = 4
+
+
+@dataclass
+class Title:
+    """A role, with the organisation it belongs to when the text gives (or implies) one."""
+
+    role: Term
+    org: Entity | None
+    i: int
+    j: int
+    used: bool = False
+
+
+@dataclass
+class Person:
+    """A person's name at tokens[i:j] and the titles the sentence gives them."""
+
+    entity: Entity
+    i: int
+    j: int
+    titles: list[Title] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return min([self.i] + [t.i for t in self.titles])
+
+    @property
+    def end(self) -> int:
+        return max([self.j] + [t.j for t in self.titles])
+
+
+@dataclass
+class Analysis:
+    """Persons and titles of one sentence."""
+
+    sentence: Sentence
+    toks: list[Tok]
+    people: list[Person]
+    titles: list[Title]
+    orgs: list[tuple[int, int, Entity]]
+
+
+def _honorific_end(ctx: Context, toks: list[Tok], k: int) -> int:
+    """Index after any honorifics starting at k (k itself if none)."""
+    moved = True
+    while moved and k < len(toks):
+        moved = False
+        for h in ctx.lex.honorifics:
+            n = len(h.split())
+            joined = " ".join(t.low for t in toks[k:k + n])
+            if joined == h or joined.replace(" .", ".") == h:
+                k += n
+                moved = True
+                break
+            if n == 1 and toks[k].low + (toks[k + 1].low if k + 1 < len(toks) and toks[k + 1].text == "." else "") == h:
+                k += 2 if h.endswith(".") else 1
+                moved = True
+                break
+    return k
+
+
+def parse_name(ctx: Context, toks: list[Tok], k: int, after_honorific: bool = False) -> tuple[Entity, int] | None:
+    """A person's name starting at token k: a family name and one to three capitalised syllables."""
+    if k >= len(toks) or not (toks[k].cap and toks[k].word and toks[k].text.isalpha() or "'" in toks[k].text):
+        return None
+    if not (person_starts(ctx, toks, k) or (after_honorific and k + 1 < len(toks) and toks[k + 1].cap)):
+        return None
+    j = k + 1
+    while j < len(toks) and j - k < MAX_NAME_TOKENS and toks[j].cap and toks[j].text.isalpha():
+        if role_at(ctx, toks, j) or ctx.lex.match_at("province", ctx.doc.folded, toks[j].start) or parse_org(ctx, toks, j):
+            break
+        j += 1
+    if j - k < 2:
+        return None
+    name = " ".join(t.text for t in toks[k:j])
+    return Entity(kind="person", name=name, key=fold(name)), j
+
+
+def parse_title(ctx: Context, toks: list[Tok], k: int) -> Title | None:
+    """A role title at token k and the organisation that follows it, if any."""
+    hit = role_at(ctx, toks, k)
+    if hit is None or not hit.terms:
+        return None
+    role = hit.terms[0]
+    r = k
+    while r < len(toks) and toks[r].end <= hit.end:
+        r += 1
+    org = None
+    # "Trưởng Ban Chỉ đạo", "Chánh Văn phòng Trung ương Đảng": the role's last words begin the org
+    for back in (1, 2):
+        if r - back > k:
+            p = parse_org(ctx, toks, r - back)
+            if p and p.j > r:
+                org, r = p.entity, p.j
+                break
+    if org is None:
+        p = parse_org(ctx, toks, r)
+        if p:
+            org, r = p.entity, p.j
+    if org is None and role.name in ctx.lex.role_orgs:
+        name = ctx.lex.role_orgs[role.name]
+        terms = ctx.lex.lookup("org", name)
+        org = ctx.org_entity(terms[0]) if terms else Entity(kind="org", name=name, key=fold(name), cls="Organisation")
+    return Title(role, org, k, r)
+
+
+def analyse(ctx: Context, sentence: Sentence) -> Analysis:
+    """Find the persons and titles of a sentence and give each person their titles."""
+    toks = ctx.tokens(sentence)
+    people: list[Person] = []
+    titles: list[Title] = []
+    orgs: list[tuple[int, int, Entity]] = []
+    k = 0
+    while k < len(toks):
+        h = _honorific_end(ctx, toks, k)
+        found = parse_name(ctx, toks, h, after_honorific=h > k)
+        if found:
+            people.append(Person(found[0], h, found[1]))
+            k = found[1]
+            continue
+        title = parse_title(ctx, toks, k)
+        if title:
+            titles.append(title)
+            k = max(title.j, k + 1)
+            continue
+        p = parse_org(ctx, toks, k)
+        if p:
+            orgs.append((p.i, p.j, p.entity))
+            k = max(p.j, k + 1)
+            continue
+        k += 1
+    _assign(ctx, toks, people, titles, orgs)
+    return Analysis(sentence, toks, people, titles, orgs)
+
+
+def _assign(ctx: Context, toks: list[Tok], people: list[Person], titles: list[Title], orgs) -> None:
+    by_end = {t.j: t for t in titles}
+    by_start = {t.i: t for t in titles}
+    # titles right before a name ("Bộ trưởng Bộ Tài chính Hồ Đức Phớc"), chained by commas
+    for p in people:
+        t = by_end.get(p.i)
+        chain: list[Title] = []
+        while t is not None and not t.used:
+            chain.insert(0, t)
+            prev = t.i - 1
+            t = by_end.get(prev) if prev >= 0 and toks[prev].text == "," else None
+        for t in chain:
+            t.used = True
+        p.titles += chain
+    # titles after a name, after a comma or dash ("Mai Sơn - Phó Chủ tịch …, Phó Trưởng BCĐ")
+    for p in people:
+        k = p.j
+        while k < len(toks):
+            if toks[k].text in CHAIN_SEPARATORS or toks[k].text == "(":
+                k += 1
+            elif _copula_end(toks, k):
+                k = _copula_end(toks, k)
+            else:
+                break
+            t = by_start.get(k)
+            if t is None or t.used:
+                break
+            t.used = True
+            p.titles.append(t)
+            k = t.j
+    _lists(toks, people, titles)
+    _complete(ctx, people, orgs)
+
+
+def _copula_end(toks: list[Tok], k: int) -> int:
+    """Index after "làm"/"là"/"trực tiếp làm" at k, or 0."""
+    for phrase in COPULAS:
+        words = phrase.split()
+        j = k
+        if j < len(toks) and toks[j].low == "trực" and j + 1 < len(toks) and toks[j + 1].low == "tiếp":
+            j += 2
+        if [t.low for t in toks[j:j + len(words)]] == words:
+            return j + len(words)
+    return 0
+
+
+def _lists(toks: list[Tok], people: list[Person], titles: list[Title]) -> None:
+    """Titles before a colon or "gồm" go to every name listed after it."""
+    for t in titles:
+        if t.used or t.j >= len(toks):
+            continue
+        if toks[t.j].text != ":" and toks[t.j].low != "gồm":
+            continue
+        chain = [t]
+        prev = t.i - 1
+        for other in reversed(titles):
+            if other.j == prev and toks[prev].text == "," and not other.used:
+                chain.insert(0, other)
+                prev = other.i - 1
+        k = t.j + 1
+        for p in people:
+            if p.i < k:
+                continue
+            gap = [x.low for x in toks[k:p.i]]
+            if any(g not in LIST_SEPARATORS for g in gap):
+                break
+            p.titles = chain + p.titles
+            k = p.j
+        for c in chain:
+            c.used = True
+
+
+def _complete(ctx: Context, people: list[Person], orgs) -> None:
+    """Give an organisation to titles that name none: the next title's, or the committee in context."""
+    for p in people:
+        for n, t in enumerate(p.titles):
+            if t.org is not None:
+                continue
+            nxt = p.titles[n + 1] if n + 1 < len(p.titles) else None
+            if nxt is not None and nxt.org is not None and nxt.i == t.j + 1:
+                t.org = nxt.org
+            elif fold(t.role.name).endswith("ban") or fold(t.role.name).endswith("ban thường trực"):
+                committee = next((e for _, _, e in orgs if (e.cls or "").endswith("SteeringCommittee")), None)
+                t.org = committee or ctx.recall("SteeringCommittee")
+    for p in people:
+        for t in p.titles:
+            if t.org is not None:
+                ctx.holders[(t.role.name, t.org.key)] = p.entity
