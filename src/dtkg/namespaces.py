@@ -18,6 +18,7 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("http://schema.org/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 WD = Namespace("http://www.wikidata.org/entity/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")  # checksums of the dumps (DCAT 3)
 
 
 class DTKG(DefinedNamespace):
@@ -113,6 +114,6 @@ class DTKG(DefinedNamespace):
 
 
 __all__ = [
-    "BASE", "ONTOLOGY_IRI", "ID", "GRAPH", "DTKG", "ORG", "OA", "SCHEMA", "SH", "WD",
+    "BASE", "ONTOLOGY_IRI", "ID", "GRAPH", "DTKG", "ORG", "OA", "SCHEMA", "SH", "WD", "SPDX",
     "DCAT", "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SKOS", "TIME", "VOID", "XSD",
 ]

@@ -1,0 +1,273 @@
+"""Turn one article's facts into the triples of its named graph (docs/MODEL.md, "RDF written").
+
+`article_graph(document, facts)` returns the triples, in a deterministic order, without
+duplicates and without blank nodes; `nquads(triples, graph)` writes them as N-Quads for
+the store. Terms come only from `dtkg.namespaces`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any, Iterable
+from urllib.parse import quote
+
+from rdflib import Literal, URIRef
+
+from dtkg import __version__
+from dtkg.model import Entity, Fact
+from dtkg.namespaces import DCTERMS, DTKG, OA, ORG, PROV, RDF, RDFS, SCHEMA, XSD
+from dtkg.rdf import iris
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+DEFAULT_CLASS = {
+    "person": DTKG.Person, "org": DTKG.Organisation, "province": DTKG.Province,
+    "system": DTKG.InformationSystem, "role": ORG.Role, "post": ORG.Post,
+    "meeting": DTKG.Meeting, "document": DTKG.LegalDocument, "country": DTKG.Country,
+}
+NODE_CLASS = {
+    "post": ORG.Membership, "headed_by_post": DTKG.PostHeadship, "presides": DTKG.Chairing,
+    "links": DTKG.Connection, "operates": DTKG.SystemOperation, "ranking": DTKG.RankingEntry,
+    "renamed": DTKG.Renaming,
+}
+STATUS = {"done": DTKG.Done, "planned": DTKG.Planned}
+
+
+@lru_cache(maxsize=1)
+def head_roles() -> frozenset[str]:
+    """IRIs of the roles that head their organisation (`dtkg:headsOrganisation true` in roles.ttl)."""
+    import pyoxigraph as ox
+
+    from dtkg.resources import folder
+
+    path = folder("ontology") / "roles.ttl"
+    if not path.exists():
+        return frozenset()
+    heads = set()
+    with path.open("rb") as fh:
+        for triple in ox.parse(fh, ox.RdfFormat.TURTLE):
+            if triple.predicate.value == str(DTKG.headsOrganisation) and triple.object.value in ("true", "1"):
+                heads.add(triple.subject.value)
+    return frozenset(heads)
+
+
+def vi(text: str) -> Literal:
+    """A Vietnamese label: NFC, whitespace collapsed."""
+    return Literal(" ".join(unicodedata.normalize("NFC", text).split()), lang="vi")
+
+
+def date_literal(value: dt.date) -> Literal:
+    return Literal(value.isoformat(), datatype=XSD.date)
+
+
+def integer(value: int) -> Literal:
+    return Literal(str(int(value)), datatype=XSD.integer)
+
+
+def decimal(value: Any) -> Literal:
+    """An xsd:decimal in plain notation ("0.7453", never "7.453E-1")."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"not a number: {value!r}") from None
+    text = format(number.normalize(), "f")
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
+
+
+def safe_url(url: str | None) -> URIRef | None:
+    """An article URL as an IRI (unsafe characters percent-encoded), or None if it is not http(s)."""
+    if not url:
+        return None
+    url = url.strip()
+    if not url.lower().startswith(("http://", "https://")):
+        return None
+    return URIRef(quote(url, safe=":/?#[]@!$&'()*+,;=%~-._"))
+
+
+class Emitter:
+    """Collects the triples of one article graph, once each, in the order first written."""
+
+    def __init__(self, document, heads: frozenset[str]):
+        self.doc = document
+        self.heads = heads
+        self.article = iris.article_iri(document.id)
+        self.triples: dict[Triple, None] = {}
+        self.labelled: set[URIRef] = set()
+
+    def add(self, s: URIRef, p: URIRef, o: Any) -> None:
+        if o is not None:
+            self.triples[(s, p, o)] = None
+
+    def article_resource(self) -> None:
+        doc, a = self.doc, self.article
+        self.add(a, RDF.type, SCHEMA.NewsArticle)
+        self.add(a, DCTERMS.identifier, Literal(doc.id))
+        self.add(a, SCHEMA.url, safe_url(doc.url))
+        if doc.title and doc.title.strip():
+            self.add(a, DCTERMS.title, vi(doc.title))
+        if doc.date:
+            self.add(a, DCTERMS.date, date_literal(doc.date))
+        self.add(a, DTKG.textSha256, Literal(hashlib.sha256(doc.text.encode("utf-8")).hexdigest()))
+
+    def entity(self, entity: Entity) -> URIRef:
+        """Write an entity's class and (first) label; return its IRI."""
+        iri = iris.entity_iri(entity)
+        cls = DTKG[entity.cls] if entity.cls else DEFAULT_CLASS[entity.kind]
+        self.add(iri, RDF.type, cls)
+        if iri not in self.labelled and entity.name and entity.name.strip():
+            self.labelled.add(iri)
+            self.add(iri, RDFS.label, vi(entity.name))
+        if entity.place is not None:
+            self.add(iri, DTKG.jurisdiction, self.entity(entity.place))
+        return iri
+
+    def provenance(self, node: URIRef, fact: Fact) -> None:
+        """The provenance every fact node carries, and the evidence annotation."""
+        ev = fact.evidence
+        evidence = iris.evidence_iri(self.doc.id, ev.start, ev.end)
+        agent = iris.agent_iri(fact.extractor)
+        self.add(node, PROV.wasDerivedFrom, self.article)
+        self.add(node, DTKG.evidence, evidence)
+        self.add(node, PROV.wasAttributedTo, agent)
+        if self.doc.date:
+            self.add(node, DTKG.observedOn, date_literal(self.doc.date))
+        self.add(agent, RDF.type, PROV.SoftwareAgent)
+        self.add(agent, DTKG.softwareVersion, Literal(iris.split_extractor(fact.extractor)[1] or __version__))
+        target, quote_, position = (URIRef(f"{evidence}/{part}") for part in ("target", "quote", "position"))
+        self.add(evidence, RDF.type, OA.Annotation)
+        self.add(evidence, OA.hasBody, node)
+        self.add(evidence, OA.hasTarget, target)
+        self.add(target, RDF.type, OA.SpecificResource)
+        self.add(target, OA.hasSource, self.article)
+        self.add(target, OA.hasSelector, quote_)
+        self.add(target, OA.hasSelector, position)
+        self.add(quote_, RDF.type, OA.TextQuoteSelector)
+        self.add(quote_, OA.exact, Literal(ev.quote))
+        self.add(position, RDF.type, OA.TextPositionSelector)
+        self.add(position, OA.start, Literal(str(ev.start), datatype=XSD.nonNegativeInteger))
+        self.add(position, OA.end, Literal(str(ev.end), datatype=XSD.nonNegativeInteger))
+
+    def fact(self, fact: Fact) -> None:
+        """Write one fact: its node, its properties and shortcuts, its entities, its provenance."""
+        node = iris.fact_node(self.doc.id, fact)
+        if fact.type in NODE_CLASS:
+            self.add(node, RDF.type, NODE_CLASS[fact.type])
+        getattr(self, f"fact_{fact.type}")(node, fact.args)
+        self.provenance(node, fact)
+
+    def fact_post(self, node: URIRef, a: dict) -> None:
+        person, role, org = self.entity(a["person"]), self.entity(a["role"]), self.entity(a["org"])
+        self.add(node, ORG.member, person)
+        self.add(node, ORG.organization, org)
+        self.add(node, ORG.role, role)
+        if str(role) in self.heads:
+            self.add(person, ORG.headOf, org)
+
+    def fact_headed_by_post(self, node: URIRef, a: dict) -> None:
+        org, post_entity = self.entity(a["org"]), a["post"]
+        post = self.entity(post_entity)
+        self.add(node, DTKG.headedOrganisation, org)
+        self.add(node, DTKG.headingPost, post)
+        self.add(org, DTKG.headedByPost, post)
+        post_org, post_role = post_entity.get("org"), post_entity.get("role")
+        if isinstance(post_org, Entity):
+            self.add(post, ORG.postIn, self.entity(post_org))
+        if isinstance(post_role, Entity):
+            self.add(post, ORG.role, self.entity(post_role))
+
+    def fact_presides(self, node: URIRef, a: dict) -> None:
+        person, meeting = self.entity(a["person"]), self.entity(a["meeting"])
+        self.add(node, DTKG.chair, person)
+        self.add(node, DTKG.chairedMeeting, meeting)
+        self.add(meeting, DTKG.chairedBy, person)
+
+    def fact_meeting(self, node: URIRef, a: dict) -> None:
+        self.entity(a["meeting"])
+        if a.get("org") is not None:
+            self.add(node, DTKG.organiser, self.entity(a["org"]))
+        if a.get("date"):
+            self.add(node, DCTERMS.date, date_literal(a["date"]))
+        if a.get("ordinal") is not None:
+            self.add(node, DTKG.ordinal, integer(a["ordinal"]))
+
+    def fact_links(self, node: URIRef, a: dict) -> None:
+        subject, system = self.entity(a["subject"]), self.entity(a["object"])
+        status = STATUS[a.get("status") or "done"]
+        self.add(node, DTKG.connectionFrom, subject)
+        self.add(node, DTKG.connectionTo, system)
+        self.add(node, DTKG.connectionStatus, status)
+        if status == DTKG.Done:
+            self.add(subject, DTKG.connectedTo, system)
+
+    def fact_operates(self, node: URIRef, a: dict) -> None:
+        org, system = self.entity(a["org"]), self.entity(a["system"])
+        self.add(node, DTKG.operator, org)
+        self.add(node, DTKG.operatedSystem, system)
+        self.add(org, DTKG.operates, system)
+
+    def fact_ranking(self, node: URIRef, a: dict) -> None:
+        self.add(node, DTKG.rankedEntity, self.entity(a["entity"]))
+        self.add(node, DTKG.rankingIndex, iris.index_iri(a.get("index") or "DTI"))
+        if a.get("year") is not None:
+            self.add(node, DTKG.rankingYear, Literal(f"{int(a['year']):04d}", datatype=XSD.gYear))
+        if a.get("rank") is not None:
+            self.add(node, DTKG.rank, integer(a["rank"]))
+        if a.get("score") is not None:
+            self.add(node, DTKG.score, decimal(a["score"]))
+
+    def fact_document(self, node: URIRef, a: dict) -> None:
+        self.entity(a["document"])
+        if a.get("number"):
+            self.add(node, DTKG.documentNumber, Literal(str(a["number"])))
+        if a.get("kind"):
+            self.add(node, DTKG.documentKind, iris.document_kind_iri(a["kind"]))
+        if a.get("date"):
+            self.add(node, DCTERMS.issued, date_literal(a["date"]))
+        if isinstance(a.get("issuer"), Entity):
+            self.add(node, DCTERMS.creator, self.entity(a["issuer"]))
+
+    def fact_renamed(self, node: URIRef, a: dict) -> None:
+        old, new = self.entity(a["old"]), self.entity(a["new"])
+        self.add(node, ORG.originalOrganization, old)
+        self.add(node, ORG.resultingOrganization, new)
+        if a.get("date"):
+            self.add(node, DCTERMS.date, date_literal(a["date"]))
+        self.add(new, ORG.resultedFrom, node)
+        self.add(old, ORG.changedBy, node)
+
+
+def article_graph(document, facts: Iterable[Fact], heads: frozenset[str] | None = None) -> list[Triple]:
+    """The triples of one article's named graph: the article resource, its facts, their evidence."""
+    emitter = Emitter(document, head_roles() if heads is None else heads)
+    emitter.article_resource()
+    for fact in facts:
+        emitter.fact(fact)
+    return list(emitter.triples)
+
+
+# --- N-Quads -----------------------------------------------------------------------------
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def term_nt(term: URIRef | Literal) -> str:
+    """A term in N-Triples syntax."""
+    if isinstance(term, Literal):
+        body = '"' + str(term).translate(_ESCAPES) + '"'
+        if term.language:
+            return f"{body}@{term.language}"
+        if term.datatype and term.datatype != XSD.string:
+            return f"{body}^^<{term.datatype}>"
+        return body
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    raise TypeError(f"not allowed in published data: {term!r}")
+
+
+def nquads(triples: Iterable[Triple], graph: URIRef) -> str:
+    """The triples as N-Quads lines in named graph `graph`."""
+    g = f" <{graph}> .\n"
+    return "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)}{g}" for s, p, o in triples)
