@@ -47,7 +47,7 @@ def _ordinal(match: re.Match) -> int | None:
 def _sentence_date(ctx: Context, start: int, end: int) -> dt.date | None:
     text = ctx.doc.folded[start:end]
     m = ABSOLUTE.search(text)
-    if m:
+    if m and m.start() < 25:
         return ctx.resolve_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     m = RELATIVE.search(text)
     if m:
@@ -97,7 +97,10 @@ def find_meetings(ctx: Context) -> list[tuple[Meeting, object]]:
             org = _org_near(ctx, analysis, m.start(), m.end())
             if org is None or (ordinal is None and m.group(1) in ("phiên", "họp")):
                 continue
-            date = _sentence_date(ctx, sentence.start, sentence.end) or default_date
+            said = _sentence_date(ctx, sentence.start, sentence.end)
+            if ordinal is None and said is None:
+                continue  # "các phiên họp của Chính phủ": no particular meeting
+            date = said or default_date
             key = (org.key, ordinal if ordinal is not None else date)
             if key in found:
                 continue
@@ -117,7 +120,13 @@ def _chairs(ctx: Context, analysis: Analysis) -> list[Entity]:
         k = next((i for i, t in enumerate(toks) if t.start >= m.start()), len(toks))
         before = [p for p in analysis.people if p.end <= k and _gap_ok(toks, p.end, k)]
         if before:
-            people.append(before[-1].entity)
+            group = [before[-1]]
+            for p in reversed([p for p in analysis.people if p.end <= group[0].start]):
+                if all(t.text in (";", ",", "và") for t in toks[p.end:group[0].start]) and p.end < group[0].start:
+                    group.insert(0, p)
+                else:
+                    break
+            people.extend(p.entity for p in group)
             continue
         titled = [t for t in analysis.titles if t.j <= k and _gap_ok(toks, t.j, k) and t.org is not None]
         if titled:

@@ -23,7 +23,8 @@ PROVINCE_LEVELS = {"tỉnh", "thành phố"}
 NATIONAL = ("quốc gia", "trung ương", "chính phủ", "tw", "t.ư")
 CONNECTORS = {"và", "về", "của", ","}
 MAX_WORDS = 30
-CAPITAL_HEADS_ONLY = True  # generic heads ("Ban", "Sở") count only when written with a capital
+CAPITAL_HEADS_ONLY = True
+SUB_UNITS = {"Cục", "Vụ", "Trung tâm", "Văn phòng", "Viện"}  # "Cục X, Bộ Y": the parent follows  # generic heads ("Ban", "Sở") count only when written with a capital
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,14 @@ def _heads(lex: Lexicon) -> _Heads:
 @lru_cache(maxsize=4)
 def _vocabulary(lex: Lexicon) -> frozenset[str]:
     words = {w for line in _read_lines("lexicon/org_words.txt") for w in fold(line).split()}
-    for kind in ("org", "system"):
-        for label in lex.by_label.get(kind, {}):
-            words.update(w for w in label.replace(",", " ").split() if w.isalpha())
-    return frozenset(words)
+    for label in lex.by_label.get("org", {}):
+        words.update(w for w in label.replace(",", " ").split() if w.isalpha())
+    return frozenset(words - _function_words())
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    return frozenset(fold(w) for w in _read_lines("lexicon/function_words.txt"))
 
 
 def _phrase_at(toks: list[Tok], k: int, table, longest: int) -> tuple[str, int] | None:
@@ -125,8 +130,11 @@ def expand(ctx: Context, word: str) -> str:
     return ctx.lex.abbreviations.get(word, word)
 
 
-def parse_org(ctx: Context, toks: list[Tok], i: int) -> OrgParse | None:
-    """The organisation whose name starts at token i, written in full, or None."""
+def parse_org(ctx: Context, toks: list[Tok], i: int, lower_head: bool = False) -> OrgParse | None:
+    """The organisation whose name starts at token i, written in full, or None.
+
+    `lower_head` accepts a head word written in lower case ("Trưởng ban chỉ đạo …").
+    """
     if i >= len(toks) or not toks[i].word:
         return None
     hit = ctx.lex.match_at("org", ctx.doc.folded, toks[i].start)
@@ -135,13 +143,16 @@ def parse_org(ctx: Context, toks: list[Tok], i: int) -> OrgParse | None:
         if j == len(toks) or toks[j].start >= hit.end:
             ent = ctx.org_entity(hit.terms[0])
             ctx.remember(ent.cls or "org", ent)
+            head = _phrase_at(toks, i, _heads(ctx.lex).table, _heads(ctx.lex).longest)
+            if head:
+                ctx.remember(_heads(ctx.lex).table[head[0]][0], ent)
             return OrgParse(ent, i, j)
     heads = _heads(ctx.lex)
     found = _phrase_at(toks, i, heads.table, heads.longest)
     if not found:
         return None
     head, cls, scope = heads.table[found[0]]
-    if CAPITAL_HEADS_ONLY and not toks[i].cap:
+    if CAPITAL_HEADS_ONLY and not toks[i].cap and not lower_head:
         return None
     j = found[1]
     if j < len(toks) and toks[j].low == "các":
@@ -179,16 +190,25 @@ def _named(ctx: Context, toks: list[Tok], i: int, j: int, head: str, cls: str) -
     k = j
     if k + 2 < len(toks) and toks[k].text == "(" and toks[k + 2].text == ")":
         k += 3  # "Ban chỉ đạo (BCĐ) Chuyển đổi số"
+    function = _function_words()
+    proper = True  # still in the capitalised run right after the head ("Viện Hàn lâm …")
     while k < len(toks) and len(words) < MAX_WORDS:
         t = toks[k]
         if t.text == ",":
             nxt = toks[k + 1] if k + 1 < len(toks) else None
-            if nxt and nxt.word and not nxt.cap and nxt.low in vocab and not role_at(ctx, toks, k + 1):
+            if nxt and nxt.word and nxt.low in vocab and not role_at(ctx, toks, k + 1) \
+                    and not parse_org(ctx, toks, k + 1) and not person_starts(ctx, toks, k + 1):
                 words.append(",")
                 k += 1
                 continue
+            if nxt and head in SUB_UNITS:
+                parent = parse_org(ctx, toks, k + 1)
+                if parent and parent.entity.ref:
+                    words += [",", parent.entity.name]
+                    k = parent.j
+                    nested = True
             break
-        if not t.word:
+        if not t.word or t.low in function:
             break
         lvl, plc, nk = place_at(ctx, toks, k)
         if plc is not None:
@@ -201,15 +221,16 @@ def _named(ctx: Context, toks: list[Tok], i: int, j: int, head: str, cls: str) -
             break
         if person_starts(ctx, toks, k):
             break
-        if t.low == "của":
-            sub = parse_org(ctx, toks, k + 1)
+        if t.low == "của" or (t.cap and words and k > j and _phrase_at(toks, k, _heads(ctx.lex).table, _heads(ctx.lex).longest)):
+            sub = parse_org(ctx, toks, k + 1 if t.low == "của" else k)
             if sub is None:
                 break
-            words += ["của", sub.entity.name]
+            words += (["của"] if t.low == "của" else []) + [sub.entity.name]
             nested = True
             k = sub.j
             continue
-        if t.low in vocab or t.text in ctx.lex.abbreviations or (t.cap and k > j and t.low not in ctx.lex.surnames):
+        if t.low in vocab or t.text in ctx.lex.abbreviations or (t.cap and proper and t.low not in ctx.lex.surnames):
+            proper = proper and t.cap
             words.append(expand(ctx, t.text))
             k += 1
             continue
@@ -232,6 +253,9 @@ def _finish_named(ctx, toks, i, k, head, cls, words, level, place, nested) -> Or
         remembered = ctx.recall(cls) or ctx.recall(head)
         if remembered is None:
             return None
+        return OrgParse(remembered, i, k)
+    remembered = ctx.recall(head)
+    if remembered is not None and place is None and fold(remembered.name).startswith(fold(f"{head} {body}") + " "):
         return OrgParse(remembered, i, k)
     if place is None and level in PROVINCE_LEVELS and ctx.province is not None:
         place = ctx.place_entity(ctx.province)

@@ -102,20 +102,38 @@ def parse_name(ctx: Context, toks: list[Tok], k: int, after_honorific: bool = Fa
     return Entity(kind="person", name=name, key=fold(name)), j
 
 
+def _role_hit(ctx: Context, toks: list[Tok], k: int):
+    """A role title at k; "Trưởng BCĐ", "Phó trưởng Ban …" read as Trưởng ban / Phó Trưởng ban."""
+    hit = role_at(ctx, toks, k)
+    if hit is not None and hit.terms:
+        return hit.terms[0], hit.end
+    for prefix in (("phó", "trưởng"), ("trưởng",)):
+        n = len(prefix)
+        if tuple(t.low for t in toks[k:k + n]) == prefix and k + n < len(toks):
+            p = parse_org(ctx, toks, k + n, lower_head=True)
+            if p and fold(p.entity.name).startswith("ban"):
+                terms = ctx.lex.lookup("role", " ".join(prefix) + " ban")
+                if terms:
+                    return terms[0], toks[k + n - 1].end
+    return None
+
+
 def parse_title(ctx: Context, toks: list[Tok], k: int) -> Title | None:
     """A role title at token k and the organisation that follows it, if any."""
-    hit = role_at(ctx, toks, k)
-    if hit is None or not hit.terms:
+    found = _role_hit(ctx, toks, k)
+    if found is None:
         return None
-    role = hit.terms[0]
+    role, end = found
     r = k
-    while r < len(toks) and toks[r].end <= hit.end:
+    while r < len(toks) and toks[r].end <= end:
         r += 1
+    if [t.low for t in toks[r:r + 2]] == ["phụ", "trách"]:
+        r += 2
     org = None
     # "Trưởng Ban Chỉ đạo", "Chánh Văn phòng Trung ương Đảng": the role's last words begin the org
     for back in (1, 2):
         if r - back > k:
-            p = parse_org(ctx, toks, r - back)
+            p = parse_org(ctx, toks, r - back, lower_head=True)
             if p and p.j > r:
                 org, r = p.entity, p.j
                 break
@@ -165,6 +183,10 @@ def _assign(ctx: Context, toks: list[Tok], people: list[Person], titles: list[Ti
     # titles right before a name ("Bộ trưởng Bộ Tài chính Hồ Đức Phớc"), chained by commas
     for p in people:
         t = by_end.get(p.i)
+        if t is None and p.i >= 1 and toks[p.i - 1].text in ("-", "–", "—"):
+            t = by_end.get(p.i - 1)
+        if t is None and p.i >= 1 and toks[p.i - 1].low == "là":
+            t = by_end.get(p.i - 1)  # "Trưởng ban là ông X"
         chain: list[Title] = []
         while t is not None and not t.used:
             chain.insert(0, t)
@@ -220,13 +242,13 @@ def _lists(toks: list[Tok], people: list[Person], titles: list[Title]) -> None:
                 prev = other.i - 1
         k = t.j + 1
         for p in people:
-            if p.i < k:
+            if p.start < k:
                 continue
-            gap = [x.low for x in toks[k:p.i]]
-            if any(g not in LIST_SEPARATORS for g in gap):
+            gap = [x.low for x in toks[k:p.start]]
+            if any(g not in LIST_SEPARATORS and g != ":" for g in gap):
                 break
             p.titles = chain + p.titles
-            k = p.j
+            k = p.end
         for c in chain:
             c.used = True
 
