@@ -264,3 +264,64 @@ def test_heads_table(graph):
         ("Phạm Quang Ngọc", "Ủy ban nhân dân tỉnh Ninh Bình", "Chủ tịch"),
         ("Phạm Quang Ngọc", "Ban Chỉ đạo chuyển đổi số tỉnh Ninh Bình", "Trưởng ban"),
     }
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory) -> Path:
+    """A build folder (OUT/store) holding the fixture, as `dtkg build --out OUT` lays it out."""
+    out = tmp_path_factory.mktemp("build")
+    on_disk = ox.Store(str(out / "store"))
+    on_disk.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    on_disk.flush()
+    del on_disk
+    return out
+
+
+@pytest.mark.parametrize("argv, picture, expected", [
+    (["who-chairs-what"], "g.html", "Thủ tướng Chính phủ Phạm Minh Chính, Chủ tịch Ủy ban Quốc gia"),
+    (["province-links-database"], "g.html", "Tỉnh Ninh Bình sẽ kết nối cơ sở dữ liệu hộ tịch"),
+    (["dti-ranking", "--param", "year=2021"], "g.html", "hạng 5"),
+    (["who-chairs-what"], "g.png", None),
+    (["committee-meetings"], "g.svg", None),
+])
+def test_cli_writes_the_picture(build_dir, tmp_path, capsys, argv, picture, expected):
+    from dtkg.cli import main
+
+    out = tmp_path / picture
+    assert main(["viz", *argv, "--graph", str(build_dir), "--out", str(out)]) == 0
+    assert out.stat().st_size > 5_000
+    if expected:
+        assert expected in out.read_text(encoding="utf-8")
+    assert "with their sentence" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["no-such-query"], "no saved query"),
+    (["dti-ranking"], "needs parameter"),
+    (["who-chairs-what", "--param", "year"], "want NAME=VALUE"),
+])
+def test_cli_refuses_bad_usage(build_dir, tmp_path, capsys, argv, message):
+    from dtkg.cli import main
+
+    assert main(["viz", *argv, "--graph", str(build_dir), "--out", str(tmp_path / "g.png")]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_refuses_unknown_format_and_missing_graph(build_dir, tmp_path, capsys):
+    from dtkg.cli import main
+
+    assert main(["viz", "who-chairs-what", "--graph", str(build_dir), "--out", str(tmp_path / "g.gif")]) == 2
+    assert main(["viz", "who-chairs-what", "--graph", str(tmp_path / "none"), "--out", str(tmp_path / "g.png")]) == 2
+    assert "no dtkg store" in capsys.readouterr().err
+
+
+def test_reference_facts_only_on_request(store):
+    renamed = ("https://w3id.org/dtkg/id/org/uy-ban-quoc-gia-ve-chinh-phu-dien-tu", ID + "org/uy-ban-quoc-gia-ve-chuyen-doi-so")
+    assert not from_graph(store).has_edge(*renamed)
+    with_reference = from_graph(store, reference=True)
+    (edge,) = with_reference.get_edge_data(*renamed).values()
+    assert (edge["kind"], edge["event_date"], edge["evidence"]) == ("renamed", "2021-09-24", [])
+
+
+def test_vietnamese_label_wins_over_english(graph):
+    assert graph.nodes[ID + "org/bo-cong-an"]["label"] == "Bộ Công an"

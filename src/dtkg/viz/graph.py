@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from dtkg.namespaces import ID
+from dtkg.namespaces import GRAPH, ID
 from dtkg.viz.source import GraphSource, Row, open_store, select
 
 NODE_KINDS = ("person", "organisation", "province", "system", "meeting", "document", "ranking", "post", "country")
@@ -62,9 +62,11 @@ EVIDENCE_QUERY = """SELECT ?g ?fact ?doc ?url ?title ?quote ?start ?date WHERE {
   OPTIONAL { ?article dct:identifier ?doc } OPTIONAL { ?article schema:url ?url }
   OPTIONAL { ?article dct:title ?title } }"""
 
-LABEL_QUERY = """SELECT ?s ?pref ?label WHERE {
-  { ?s skos:prefLabel ?pref } UNION { GRAPH ?g { ?s rdfs:label ?label } } UNION { ?s rdfs:label ?label } }"""
+LABEL_QUERY = """SELECT ?s ?pref ?lang ?label WHERE {
+  { ?s skos:prefLabel ?pref BIND(LANG(?pref) AS ?lang) } UNION { GRAPH ?g { ?s rdfs:label ?label } } }"""
 
+LANGUAGE_ORDER = ("vi", "")  # label languages, preferred first
+ARTICLE_GRAPHS = str(GRAPH) + "article/"
 CLASS_QUERY = "SELECT ?s ?cls WHERE { ?s a ?cls }"
 PLACE_QUERY = "SELECT ?s ?place WHERE { ?s dtkg:jurisdiction ?place }"
 NAME_QUERY = "SELECT ?g ?s ?label WHERE { GRAPH ?g { ?s rdfs:label ?label } }"
@@ -89,16 +91,19 @@ def kind_of(iri: str, classes: Iterable[str] = ()) -> str:
 
 
 def best_labels(rows: list[Row]) -> dict[str, str]:
-    """Pick one label per resource: its skos:prefLabel, else the rdfs:label most articles use."""
-    preferred: dict[str, str] = {}
+    """Pick one label per resource: its Vietnamese skos:prefLabel, else the rdfs:label most graphs use."""
+    preferred: dict[str, tuple[int, str]] = {}
     counts: dict[str, Counter] = defaultdict(Counter)
     for row in rows:
         if row.get("pref"):
-            preferred.setdefault(row["s"], row["pref"])
+            rank = LANGUAGE_ORDER.index(row.get("lang") or "") if (row.get("lang") or "") in LANGUAGE_ORDER else len(LANGUAGE_ORDER)
+            preferred[row["s"]] = min(preferred.get(row["s"], (99, "")), (rank, row["pref"]))
         elif row.get("label"):
             counts[row["s"]][row["label"]] += 1
     labels = {s: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for s, c in counts.items()}
-    labels.update(preferred)
+    for s, (rank, label) in preferred.items():
+        if rank < len(LANGUAGE_ORDER) or s not in labels:  # an English-only prefLabel loses to the articles' name
+            labels[s] = label
     return labels
 
 
@@ -150,13 +155,15 @@ def add_edge(g: nx.MultiDiGraph, source: str, target: str, kind: str, label: str
                **{k: v for k, v in fields.items() if v is not None})
 
 
-def from_graph(source: GraphSource, kinds: Iterable[str] | None = None) -> nx.MultiDiGraph:
+def from_graph(source: GraphSource, kinds: Iterable[str] | None = None, reference: bool = False) -> nx.MultiDiGraph:
     """Read the facts of a dtkg graph (store, build folder or rdflib Dataset) into a MultiDiGraph.
 
     `kinds` picks edge kinds from EDGE_KINDS (default: all). "heads" are the memberships
     whose person also heads the organisation; "membership" the other posts. Nodes are
     labelled with the reference name when there is one, else the name most articles use;
     each edge keeps the names its own article gives (`source_name`, `target_name`).
+    Facts come from the article graphs; `reference=True` adds those of the reference graph
+    (2025 renamings, documents), which have sources but no evidence sentence.
     """
     wanted = set(EDGE_KINDS if kinds is None else kinds)
     unknown = wanted - set(EDGE_KINDS)
@@ -176,7 +183,7 @@ def from_graph(source: GraphSource, kinds: Iterable[str] | None = None) -> nx.Mu
             continue
         for row in sorted(select(store, query), key=lambda r: (r["g"], r["fact"], r["source"], r["target"])):
             kind = "heads" if query_kind == "membership" and row.get("head") else query_kind
-            if kind not in wanted:
+            if kind not in wanted or not (reference or row["g"].startswith(ARTICLE_GRAPHS)):
                 continue
             for node in (row["source"], row["target"]):
                 place = places.get(node)
