@@ -98,7 +98,8 @@ def find_meetings(ctx: Context) -> list[tuple[Meeting, object]]:
             if org is None or (ordinal is None and m.group(1) in ("phiên", "họp")):
                 continue
             said = _sentence_date(ctx, sentence.start, sentence.end)
-            if ordinal is None and said is None:
+            held = HELD_BY.search(ctx.doc.folded[sentence.start:m.start()])
+            if ordinal is None and said is None and not held:
                 continue  # "các phiên họp của Chính phủ": no particular meeting
             date = said or default_date
             key = (org.key, ordinal if ordinal is not None else date)

@@ -208,7 +208,7 @@ def _named(ctx: Context, toks: list[Tok], i: int, j: int, head: str, cls: str) -
                     k = parent.j
                     nested = True
             break
-        if not t.word or t.low in function:
+        if not t.word or t.low in function or " ".join(x.low for x in toks[k:k + 2]) in function:
             break
         lvl, plc, nk = place_at(ctx, toks, k)
         if plc is not None:

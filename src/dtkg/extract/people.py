@@ -10,10 +10,12 @@ Honorifics and ranks ("đồng chí", "ông", "TS.", "Đại tướng") are not 
 """
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from dtkg.extract.context import Context
-from dtkg.extract.lexicon import Term
+from dtkg.extract.lexicon import Term, _read_lines
 from dtkg.extract.orgs import parse_org, person_starts, role_at
 from dtkg.extract.tokens import Tok
 from dtkg.model import Entity
@@ -138,7 +140,7 @@ def parse_title(ctx: Context, toks: list[Tok], k: int) -> Title | None:
                 org, r = p.entity, p.j
                 break
     if org is None:
-        p = parse_org(ctx, toks, r)
+        p = parse_org(ctx, toks, r, lower_head=True)
         if p:
             org, r = p.entity, p.j
     if org is None and role.name in ctx.lex.role_orgs:
@@ -253,6 +255,15 @@ def _lists(toks: list[Tok], people: list[Person], titles: list[Title]) -> None:
             c.used = True
 
 
+@lru_cache(maxsize=1)
+def _role_classes() -> dict[str, set[str]]:
+    table: dict[str, set[str]] = {}
+    for row in csv.reader(_read_lines("lexicon/role_classes.csv")):
+        if len(row) >= 2:
+            table.setdefault(row[0], set()).add(row[1])
+    return table
+
+
 def _complete(ctx: Context, people: list[Person], orgs) -> None:
     """Give an organisation to titles that name none: the next title's, or the committee in context."""
     for p in people:
@@ -260,8 +271,12 @@ def _complete(ctx: Context, people: list[Person], orgs) -> None:
             if t.org is not None:
                 continue
             nxt = p.titles[n + 1] if n + 1 < len(p.titles) else None
+            fitting = _role_classes().get(t.role.name, set())
+            earlier = [e for i, j, e in orgs if j <= t.i and e.cls in fitting]
             if nxt is not None and nxt.org is not None and nxt.i == t.j + 1:
                 t.org = nxt.org
+            elif earlier:
+                t.org = earlier[-1]
             elif fold(t.role.name).endswith("ban") or fold(t.role.name).endswith("ban thường trực"):
                 committee = next((e for _, _, e in orgs if (e.cls or "").endswith("SteeringCommittee")), None)
                 t.org = committee or ctx.recall("SteeringCommittee")
