@@ -1,0 +1,82 @@
+"""Fact tables: run the ten saved fact queries and write one CSV per GOLD.md fact type.
+
+`dtkg facts --graph OUT --out DIR` writes `heads.csv`, `post.csv`, … whose header is the
+type's GOLD.md fields plus `doc` — the files `../shared/eval/score.py` reads. Each file is
+written to a temporary file beside it and moved into place with `os.replace`, so a
+reader never sees half a table.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from dtkg import queries
+
+# GOLD.md fact type -> (saved query, fields). The CSV header is the fields plus `doc`.
+FACT_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "heads": ("who-chairs-what", ("person", "org")),
+    "post": ("posts", ("person", "role", "org")),
+    "headed_by_post": ("headed-by-post", ("org", "post")),
+    "presides": ("meetings-chaired", ("person", "event", "date")),
+    "links": ("province-links-database", ("subject", "object", "status")),
+    "operates": ("operators", ("org", "system")),
+    "ranking": ("rankings", ("entity", "index", "year", "rank", "score")),
+    "document": ("documents", ("number", "kind", "date", "issuer")),
+    "meeting": ("meetings", ("event", "org", "date", "ordinal")),
+    "renamed": ("renamed", ("old", "new", "date")),
+}
+
+
+def header(fact_type: str) -> list[str]:
+    """The CSV header of a fact type: its GOLD.md fields, then `doc`."""
+    return [*FACT_TABLES[fact_type][1], "doc"]
+
+
+def fact_table(store, fact_type: str, timeout: float | None = None) -> queries.Result:
+    """Run the saved query of one fact type; its columns must be the GOLD fields plus doc."""
+    name, _ = FACT_TABLES[fact_type]
+    result = queries.run_saved(name, store=store, timeout=timeout)
+    if result.columns != header(fact_type):
+        raise queries.QueryError(
+            f"queries/{name}.rq returns columns {result.columns}, but {fact_type}.csv needs {header(fact_type)}"
+        )
+    return result
+
+
+def csv_text(columns: list[str], result: queries.Result) -> str:
+    """The table as CSV text: UTF-8, LF line ends, plain lexical values, empty cells for nulls."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in result.rows:
+        writer.writerow([queries.cell_text(cell) for cell in row])
+    return buf.getvalue()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` via a temporary file in the same folder and `os.replace`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_facts(graph: str | Path, out: str | Path, store=None, timeout: float | None = None) -> dict[str, int]:
+    """Write every fact table of the build in `graph` (or of `store`) into `out`; rows per type."""
+    store = store if store is not None else queries.open_store(graph)
+    tables = {t: fact_table(store, t, timeout) for t in FACT_TABLES}  # all queries first, then write
+    counts = {}
+    for fact_type, result in tables.items():
+        write_atomic(Path(out) / f"{fact_type}.csv", csv_text(header(fact_type), result))
+        counts[fact_type] = len(result.rows)
+    return counts
