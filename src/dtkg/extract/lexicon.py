@@ -192,6 +192,10 @@ def load() -> Lexicon:
         for label in [row["name"], *filter(None, (row.get("alt_names") or "").split(";"))]:
             lex.add("org", label, term)
     lex.abbreviations = {row[0]: row[1] for row in csv.reader(_read_lines("abbreviations.csv")) if len(row) >= 2}
+    for abbr, expansion in lex.abbreviations.items():  # "UVBTV" is a title, "VPCP" a body
+        for kind in ("role", "org"):
+            for term in lex.lookup(kind, expansion):
+                lex.add(kind, abbr, term)
     lex.surnames = frozenset(fold(s) for s in _read_lines("lexicon/surnames.txt"))
     lex.honorifics = tuple(sorted((fold(h) for h in _read_lines("lexicon/honorifics.txt")), key=len, reverse=True))
     lex.org_heads = {row["head"]: (row["class"], row["scope"]) for row in _read_csv("lexicon/org_heads.csv")}

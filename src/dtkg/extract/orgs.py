@@ -154,6 +154,8 @@ def parse_org(ctx: Context, toks: list[Tok], i: int, lower_head: bool = False) -
     head, cls, scope = heads.table[found[0]]
     if CAPITAL_HEADS_ONLY and not toks[i].cap and not lower_head:
         return None
+    if " ".join(t.low for t in toks[i:i + 2]) in _function_words():
+        return None  # "ban hành" is a verb, not "Ban …"
     j = found[1]
     if j < len(toks) and toks[j].low == "các":
         return None

@@ -93,6 +93,8 @@ def parse_name(ctx: Context, toks: list[Tok], k: int, after_honorific: bool = Fa
         return None
     if not (person_starts(ctx, toks, k) or (after_honorific and k + 1 < len(toks) and toks[k + 1].cap)):
         return None
+    if ctx.lex.match_at("province", ctx.doc.folded, toks[k].start):
+        return None  # "Ninh Bình", "Hà Nội" are places, though Ninh and Hà are family names
     j = k + 1
     while j < len(toks) and j - k < MAX_NAME_TOKENS and toks[j].cap and toks[j].text.isalpha():
         if role_at(ctx, toks, j) or ctx.lex.match_at("province", ctx.doc.folded, toks[j].start) or parse_org(ctx, toks, j):
