@@ -325,3 +325,48 @@ def test_reference_facts_only_on_request(store):
 
 def test_vietnamese_label_wins_over_english(graph):
     assert graph.nodes[ID + "org/bo-cong-an"]["label"] == "Bộ Công an"
+
+
+MEETING_ROWS = [
+    {"ordinal": "1", "date": "2021-11-30", "event": "Phiên họp thứ nhất", "chair": "Phạm Minh Chính", "doc": "d3"},
+    {"ordinal": "3", "date": "2022-08-08", "event": "Phiên họp thứ ba", "chair": None, "doc": "d0"},
+    {"ordinal": "3", "date": "2022-08-08", "event": "Phiên họp thứ ba", "chair": "Phạm Minh Chính", "doc": "d2"},
+    {"ordinal": "", "date": "", "event": "Hội nghị không rõ ngày", "chair": "X", "doc": "d9"},
+]
+RANKING_ROWS = [
+    {"entity": "Đà Nẵng", "index": "DTI", "year": "2021", "rank": "1", "score": "0.6419", "doc": "d2"},
+    {"entity": "Ninh Bình", "index": "DTI", "year": "2021", "rank": "5", "score": "", "doc": "d0"},
+    {"entity": "Ninh Bình", "index": "DTI", "year": "2020", "rank": "8", "score": "", "doc": "d0"},
+    {"entity": "Bộ Tài chính", "index": "DTI", "year": "2021", "rank": "1", "score": "0.6321", "doc": "d2"},
+    {"entity": "Bộ Tài chính", "index": "DTI", "year": "2021", "rank": "", "score": "", "doc": "d0"},
+]
+
+
+def test_meetings_merge_articles_and_skip_undated():
+    from dtkg.viz import charts
+
+    got = [(m["ordinal"], m["date"].isoformat(), sorted(m["chairs"]), sorted(m["docs"])) for m in charts.meetings(MEETING_ROWS)]
+    assert got == [(1, "2021-11-30", ["Phạm Minh Chính"], ["d3"]), (3, "2022-08-08", ["Phạm Minh Chính"], ["d0", "d2"])]
+    assert len(charts.meeting_timeline(MEETING_ROWS).axes[0].texts) == 2
+
+
+def test_rankings_by_entity_and_year():
+    from dtkg.viz import charts
+
+    table = charts.rankings(RANKING_ROWS)
+    assert {(e, y, v["rank"], v["score"]) for e, by in table.items() for y, v in by.items()} == {
+        ("Đà Nẵng", 2021, 1, 0.6419), ("Ninh Bình", 2021, 5, None), ("Ninh Bình", 2020, 8, None),
+        ("Bộ Tài chính", 2021, 1, 0.6321)}
+    ticks = [t.get_text() for t in charts.ranking_chart(RANKING_ROWS).axes[0].get_yticklabels()]
+    assert ticks == ["Bộ Tài chính", "Đà Nẵng", "Ninh Bình"]
+
+
+def test_notebook_helpers(graph):
+    from dtkg.viz import inline, picture, table
+
+    shown = table([{"a": 1, "b": "x"}, {"a": 22}], limit=1)
+    assert repr(shown).splitlines() == ["a  b", "1  x", "… and 1 more rows"]
+    assert "<td>x</td>" in shown._repr_html_()
+    frame = inline(graph)._repr_html_()
+    assert frame.startswith("<iframe srcdoc=") and "<script" not in frame and "&lt;script" in frame
+    assert picture(graph)._repr_png_().startswith(b"\x89PNG")

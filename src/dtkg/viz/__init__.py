@@ -11,6 +11,7 @@ import networkx as nx
 
 from dtkg.viz.analytics import components, heads_table, most_connected, provinces_by_system_links
 from dtkg.viz.graph import EDGE_KINDS, NODE_KINDS, from_graph
+from dtkg.viz.notebook import inline, picture, table
 from dtkg.viz.rows import attach_evidence, from_rows
 
 FORMATS = (".html", ".png", ".svg")
@@ -33,5 +34,5 @@ def draw(g: nx.MultiDiGraph, out: str | Path, title: str | None = None) -> Path:
 
 __all__ = [
     "EDGE_KINDS", "NODE_KINDS", "FORMATS", "from_graph", "from_rows", "attach_evidence", "draw",
-    "most_connected", "provinces_by_system_links", "components", "heads_table",
+    "most_connected", "provinces_by_system_links", "components", "heads_table", "inline", "picture", "table",
 ]

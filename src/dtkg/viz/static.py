@@ -3,17 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import networkx as nx
+from matplotlib import patheffects
+from matplotlib.figure import Figure  # figures made without pyplot: no backend, nothing global changed
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle
 
-matplotlib.use("Agg")  # no display needed; must run before pyplot is imported
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-
-from dtkg.viz.layout import EDGE_FONT_SIZE, FONT_FAMILY, NODE_FONT_SIZE, extent, layout, node_radius, place_labels  # noqa: E402
-from dtkg.viz.style import EDGE_NAMES, NODE_NAMES, edge_style, node_colour  # noqa: E402
+from dtkg.viz.layout import EDGE_FONT_SIZE, FONT_FAMILY, NODE_FONT_SIZE, extent, layout, node_radius, place_labels
+from dtkg.viz.style import EDGE_NAMES, NODE_NAMES, edge_style, node_colour
 
 LEGEND_BAND = 0.9  # inches above the drawing for the title and legend
 MAX_INCHES = 60.0
@@ -39,7 +36,7 @@ def figure(g: nx.MultiDiGraph, title: str | None = None, seed: int = 7) -> Figur
     box = extent(pos, node_labels, edge_labels)
     width = min(max(box.x1 - box.x0, 6.0), MAX_INCHES)
     height = min(max(box.y1 - box.y0, 3.0), MAX_INCHES)
-    fig = plt.figure(figsize=(width, height + LEGEND_BAND))
+    fig = Figure(figsize=(width, height + LEGEND_BAND))
     ax = fig.add_axes((0, 0, 1, height / (height + LEGEND_BAND)))
     ax.set_xlim(box.x0, box.x0 + max(box.x1 - box.x0, width))
     ax.set_ylim(box.y0, box.y0 + max(box.y1 - box.y0, height))
@@ -57,7 +54,7 @@ def figure(g: nx.MultiDiGraph, title: str | None = None, seed: int = 7) -> Figur
             arrowstyle="-|>", color=colour, linestyle=dash, linewidth=lw, mutation_scale=8,
             shrinkA=node_radius(degree[u]) * pts_per_inch, shrinkB=node_radius(degree[v]) * pts_per_inch))
     for node, (x, y) in pos.items():
-        ax.add_patch(plt.Circle((x, y), node_radius(degree[node]), facecolor=node_colour(g.nodes[node].get("kind", "")),
+        ax.add_patch(Circle((x, y), node_radius(degree[node]), facecolor=node_colour(g.nodes[node].get("kind", "")),
                                 edgecolor="white", linewidth=0.8, zorder=2))
     for lab in node_labels.values():
         ax.text(lab.x, lab.y, lab.text, ha=lab.ha, va=lab.va, fontsize=NODE_FONT_SIZE, family=FONT_FAMILY,
@@ -84,9 +81,5 @@ def save(g: nx.MultiDiGraph, out: str | Path, title: str | None = None, dpi: int
     out = Path(out)
     if out.suffix.lower() not in (".png", ".svg"):
         raise ValueError(f"{out}: static pictures are .png or .svg")
-    fig = figure(g, title=title)
-    try:
-        fig.savefig(out, dpi=dpi, facecolor="white")
-    finally:
-        plt.close(fig)
+    figure(g, title=title).savefig(out, dpi=dpi, facecolor="white")
     return out

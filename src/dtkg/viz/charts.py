@@ -1,0 +1,146 @@
+"""Charts for two saved queries that are not graphs: the meetings timeline and the DTI rankings.
+
+Both take the rows (`Result.records()`) of a saved query and return a matplotlib Figure.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any, Iterable, Mapping
+
+import matplotlib.dates as mdates
+from matplotlib.figure import Figure
+
+from dtkg.viz.layout import FONT_FAMILY
+from dtkg.viz.rows import guess_kind
+from dtkg.viz.style import node_colour
+
+KIND_TEXT = {"province": "#00664A", "organisation": "#8A5A00"}  # darker shades of the node colours, for text
+YEAR_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#999999")
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(str(value).replace(",", "."))
+    except (TypeError, ValueError):
+        return None
+
+
+def meetings(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per dated meeting (rows of `committee-meetings`): ordinal, date, event, chairs, articles."""
+    merged: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        try:
+            date = dt.date.fromisoformat(str(row.get("date") or ""))
+        except ValueError:
+            continue
+        entry = merged.setdefault((date, _int(row.get("ordinal"))), {
+            "ordinal": _int(row.get("ordinal")), "date": date, "event": row.get("event") or "", "chairs": set(), "docs": set()})
+        if row.get("chair"):
+            entry["chairs"].add(row["chair"])
+        if row.get("doc"):
+            entry["docs"].add(row["doc"])
+    return sorted(merged.values(), key=lambda e: (e["date"], e["ordinal"] or 0))
+
+
+def meeting_timeline(rows: Iterable[Mapping[str, Any]], title: str = "Các phiên họp của Ủy ban Quốc gia về chuyển đổi số") -> Figure:
+    """A timeline of dated meetings: one marker per meeting, its number, date, chair and how many articles report it."""
+    items = meetings(rows)
+    fig = Figure(figsize=(10, 3.2))
+    ax = fig.subplots()
+    ax.set_title(title, family=FONT_FAMILY, fontsize=11, loc="left")
+    for spine in ("left", "right", "top"):
+        ax.spines[spine].set_visible(False)
+    ax.get_yaxis().set_visible(False)
+    if not items:
+        ax.text(0.5, 0.5, "no dated meeting in the graph", ha="center", va="center", transform=ax.transAxes, family=FONT_FAMILY)
+        return fig
+    dates = [e["date"] for e in items]
+    ax.axhline(0, color="#999999", linewidth=1, zorder=1)
+    ax.scatter(dates, [0] * len(items), s=[60 + 40 * len(e["docs"]) for e in items],
+               color=node_colour("meeting"), zorder=2, edgecolor="white")
+    for i, e in enumerate(items):
+        above = 1 if i % 2 == 0 else -1
+        text = "\n".join(filter(None, [
+            f"Phiên họp thứ {e['ordinal']}" if e["ordinal"] else e["event"][:40],
+            e["date"].strftime("%d/%m/%Y"),
+            ("chủ trì: " + ", ".join(sorted(e["chairs"]))) if e["chairs"] else None,
+            f"{len(e['docs'])} bài báo",
+        ]))
+        ax.annotate(text, (e["date"], 0), xytext=(0, 18 * above), textcoords="offset points", ha="center",
+                    va="bottom" if above > 0 else "top", fontsize=8, family=FONT_FAMILY)
+    pad = dt.timedelta(days=max(45, (max(dates) - min(dates)).days // 8))
+    ax.set_xlim(min(dates) - pad, max(dates) + pad)
+    ax.set_ylim(-1, 1)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%Y"))
+    fig.tight_layout()
+    return fig
+
+
+def rankings(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[int, dict[str, Any]]]:
+    """Rankings by entity and year (rows of `rankings`): {entity: {year: {"rank", "score", "docs"}}}."""
+    table: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for row in rows:
+        year = _int(row.get("year"))
+        if not row.get("entity") or year is None:
+            continue
+        entry = table[row["entity"]].setdefault(year, {"rank": None, "score": None, "docs": set()})
+        entry["rank"] = entry["rank"] if entry["rank"] is not None else _int(row.get("rank"))
+        entry["score"] = entry["score"] if entry["score"] is not None else _float(row.get("score"))
+        if row.get("doc"):
+            entry["docs"].add(row["doc"])
+    return dict(table)
+
+
+def ranking_chart(rows: Iterable[Mapping[str, Any]], title: str = "Xếp hạng chỉ số chuyển đổi số (DTI)") -> Figure:
+    """Rank per entity and year (left, 1 = best) and score where the articles give one (right).
+
+    Provinces (green names) and ministries (brown names) are ranked in separate tables of the
+    DTI, so a rank 1 in each is not a tie.
+    """
+    table = rankings(rows)
+    years = sorted({y for by_year in table.values() for y in by_year})
+    best = {e: min((v["rank"] for v in by_year.values() if v["rank"] is not None), default=10**6) for e, by_year in table.items()}
+    entities = sorted(table, key=lambda e: (best[e], e))
+    height = max(2.5, 0.42 * len(entities) + 1.3)
+    fig = Figure(figsize=(11, height))
+    left, right = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
+    fig.suptitle(title, family=FONT_FAMILY, fontsize=11, x=0.01, ha="left")
+    ys = {e: i for i, e in enumerate(entities)}
+    for j, year in enumerate(years):
+        colour = YEAR_COLOURS[j % len(YEAR_COLOURS)]
+        shift = (j - (len(years) - 1) / 2) * 0.22
+        ranked = [(table[e][year]["rank"], ys[e]) for e in entities if year in table[e] and table[e][year]["rank"] is not None]
+        if ranked:
+            left.scatter([r for r, _ in ranked], [y for _, y in ranked], color=colour, s=60, label=str(year), zorder=3)
+            for r, y in ranked:
+                left.annotate(str(r), (r, y), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
+        scored = [(table[e][year]["score"], ys[e] + shift) for e in entities if year in table[e] and table[e][year]["score"] is not None]
+        if scored:
+            right.barh([y for _, y in scored], [s for s, _ in scored], height=0.2, color=colour, label=str(year))
+            for score, y in scored:
+                right.annotate(f"{score:.4f}", (score, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+    left.set_yticks(range(len(entities)), entities, family=FONT_FAMILY, fontsize=9)
+    for tick, entity in zip(left.get_yticklabels(), entities):  # provinces and ministries are ranked apart
+        tick.set_color(KIND_TEXT.get(guess_kind(entity), "#333333"))
+    left.invert_yaxis()
+    left.set_xlabel("hạng (1 = cao nhất)", family=FONT_FAMILY)
+    left.set_xlim(0.5, max([v["rank"] or 1 for t in table.values() for v in t.values()] + [5]) + 1.5)
+    left.grid(axis="x", color="#eeeeee")
+    right.set_xlabel("điểm DTI (khi bài báo nêu)", family=FONT_FAMILY)
+    right.grid(axis="x", color="#eeeeee")
+    if years:
+        fig.legend(*left.get_legend_handles_labels(), title="năm", fontsize=8, loc="upper right", ncol=len(years),
+                   frameon=False, title_fontproperties={"family": FONT_FAMILY, "size": 8})
+    right.set_xlim(0, max([v["score"] or 0 for t in table.values() for v in t.values()] + [0.5]) * 1.25)
+    if not entities:
+        left.text(0.5, 0.5, "no ranking in the graph", ha="center", va="center", transform=left.transAxes, family=FONT_FAMILY)
+    fig.tight_layout()
+    return fig
