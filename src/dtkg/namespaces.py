@@ -51,6 +51,8 @@ class DTKG(DefinedNamespace):
     AdministrativeDivision: URIRef
     Province: URIRef
     Municipality: URIRef
+    District: URIRef
+    Commune: URIRef
     Country: URIRef
     # systems
     InformationSystem: URIRef
@@ -90,6 +92,7 @@ class DTKG(DefinedNamespace):
     chair: URIRef
     chairedMeeting: URIRef
     chairedBy: URIRef
+    chairs: URIRef
     organiser: URIRef
     ordinal: URIRef
     connectionFrom: URIRef
