@@ -370,3 +370,12 @@ def test_notebook_helpers(graph):
     frame = inline(graph)._repr_html_()
     assert frame.startswith("<iframe srcdoc=") and "<script" not in frame and "&lt;script" in frame
     assert picture(graph)._repr_png_().startswith(b"\x89PNG")
+
+
+def test_edge_text_keeps_the_fullest_of_similar_labels():
+    from dtkg.viz.layout import edge_texts
+
+    g = nx.MultiDiGraph()
+    for label in ("DTI 2021 · hạng 1", "DTI 2021 · hạng 1 · 0.6321", "DTI 2020 · hạng 3"):
+        add_edge(g, "a", "b", "ranking", label, [])
+    assert edge_texts(g) == {("a", "b"): "DTI 2020 · hạng 3, DTI 2021 · hạng 1 · 0.6321"}

@@ -137,7 +137,9 @@ def edge_texts(g: nx.Graph) -> dict:
         texts.setdefault((u, v), [])
         if data["label"] not in texts[(u, v)]:
             texts[(u, v)].append(data["label"])
-    return {pair: ", ".join(sorted(values)) for pair, values in texts.items()}
+    # "DTI 2021 · hạng 1" adds nothing next to "DTI 2021 · hạng 1 · 0.6321": keep the longer one
+    return {pair: ", ".join(sorted(v for v in values if not any(o != v and o.startswith(v) for o in values)))
+            for pair, values in texts.items()}
 
 
 def _place_edge_labels(g: nx.Graph, pos: dict, taken: list[Box]) -> dict:
