@@ -26,6 +26,12 @@ def post_entity(role_name: str, org: Entity, role_iri: str | None) -> Entity:
     return Entity(kind="post", name=name, key=fold(name), extra=(("role", role_name), ("role_iri", role_iri), ("org", org)))
 
 
+def _committee_role(title: Title) -> bool:
+    """A title inside a committee (Trưởng ban, Phó Trưởng ban Thường trực, Ủy viên, Thành viên)."""
+    name = fold(title.role.name)
+    return name.endswith("ban") or name.endswith("ban thường trực") or name in ("ủy viên", "thành viên")
+
+
 def _headed_org(ctx: Context, analysis: Analysis, head: Title) -> Entity | None:
     if head.org is not None and head.org.kind == "org":
         return head.org
@@ -47,8 +53,8 @@ def extract(ctx: Context) -> list[Fact]:
                 continue
             k = _copula_end(toks, post.j)
             head = by_start.get(k) if k else None
-            if head is None or not head.role.heads:
-                continue
+            if head is None or not head.role.heads or _committee_role(post):
+                continue  # "Phó Trưởng ban là Giám đốc Sở …" names a member, not the head
             for org, holder in _pairs(ctx, analysis, post, head):
                 key = (org.key, holder.key)
                 if key not in seen:

@@ -210,7 +210,7 @@ def _named(ctx: Context, toks: list[Tok], i: int, j: int, head: str, cls: str) -
                     k = parent.j
                     nested = True
             break
-        if not t.word or t.low in function or " ".join(x.low for x in toks[k:k + 2]) in function:
+        if not t.word or (t.low == "và" and not words) or t.low in function or " ".join(x.low for x in toks[k:k + 2]) in function:
             break
         lvl, plc, nk = place_at(ctx, toks, k)
         if plc is not None:
@@ -252,7 +252,7 @@ def _finish_named(ctx, toks, i, k, head, cls, words, level, place, nested) -> Or
     low = fold(body)
     national = nested or any(n in low.split() or n in low for n in NATIONAL)
     if not words and place is None:
-        remembered = ctx.recall(cls) or ctx.recall(head)
+        remembered = ctx.recall(head) or ctx.recall(cls)
         if remembered is None:
             return None
         return OrgParse(remembered, i, k)
