@@ -379,3 +379,12 @@ def test_edge_text_keeps_the_fullest_of_similar_labels():
     for label in ("DTI 2021 · hạng 1", "DTI 2021 · hạng 1 · 0.6321", "DTI 2020 · hạng 3"):
         add_edge(g, "a", "b", "ranking", label, [])
     assert edge_texts(g) == {("a", "b"): "DTI 2020 · hạng 3, DTI 2021 · hạng 1 · 0.6321"}
+
+
+def test_posts_that_head_become_heads_edges(store):
+    g = from_rows("posts", [
+        {"person": "Phạm Quang Ngọc", "role": "Chủ tịch", "org": "Ủy ban nhân dân tỉnh Ninh Bình", "doc": "c3-ninh-binh"},
+        {"person": "Phạm Quang Ngọc", "role": "Phó Bí thư", "org": "Tỉnh ủy Ninh Bình", "doc": "c3-ninh-binh"},
+    ])
+    attach_evidence(g, store)
+    assert sorted((d["role"], d["kind"]) for _, _, d in g.edges(data=True)) == [("Chủ tịch", "heads"), ("Phó Bí thư", "membership")]

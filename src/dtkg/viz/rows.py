@@ -124,7 +124,8 @@ def attach_evidence(g: nx.MultiDiGraph, source: GraphSource) -> int:
 
     An edge matches a fact of the same article whose source and target the article names
     as the row does; failing that, a fact of the same kind from the same source name.
-    A role the row lacks (who-chairs-what has none) is taken from the matched fact.
+    A role the row lacks (who-chairs-what has none) is taken from the matched fact, and a
+    post (`posts`) whose matched fact is a head post becomes a `heads` edge.
     """
     full = from_graph(source)
     by_pair: dict[tuple, list] = {}
@@ -146,6 +147,8 @@ def attach_evidence(g: nx.MultiDiGraph, source: GraphSource) -> int:
         found += 1
         edge["evidence"] = evidence
         edge.update({k: evidence[0].get(k) for k in ("doc", "url", "title", "quote", "date")})
+        if edge["kind"] == "membership" and any(f["kind"] == "heads" and f.get("role") == edge.get("role") for f in facts):
+            edge["kind"] = "heads"  # the store knows the role heads the organisation; the row did not say
         roles = sorted({f["role"] for f in facts if f.get("role")})
         if roles and not edge.get("role"):
             edge["role"] = ", ".join(roles)
