@@ -32,11 +32,18 @@ def _committee_role(title: Title) -> bool:
     return name.endswith("ban") or name.endswith("ban thường trực") or name in ("ủy viên", "thành viên")
 
 
-def _headed_org(ctx: Context, analysis: Analysis, head: Title) -> Entity | None:
+def _headed_org(ctx: Context, analysis: Analysis, post: Title, head: Title) -> Entity | None:
+    """The body the head title belongs to: its own organisation, else the committee the sentence
+    names before the post ("Ban Chỉ đạo …, do Chủ tịch UBND tỉnh làm Trưởng ban"), else the last one named."""
     if head.org is not None and head.org.kind == "org":
         return head.org
-    committee = next((e for _, _, e in analysis.orgs if (e.cls or "").endswith("Committee")), None)
-    return committee or ctx.recall("SteeringCommittee")
+    before = [e for i, j, e in analysis.orgs if j <= post.i and _is_committee(e)]
+    return before[-1] if before else ctx.recall("SteeringCommittee")
+
+
+def _is_committee(org: Entity) -> bool:
+    cls = org.cls or ""
+    return cls.endswith("SteeringCommittee") or cls == "NationalCommittee" or fold(org.name).startswith(("tổ ", "ban "))
 
 
 def extract(ctx: Context) -> list[Fact]:
@@ -91,6 +98,6 @@ def _pairs(ctx: Context, analysis: Analysis, post: Title, head: Title):
         return
     if post.org is None:
         return
-    org = _headed_org(ctx, analysis, head)
+    org = _headed_org(ctx, analysis, post, head)
     if org is not None and org.key != post.org.key:
         yield org, post_entity(post.role.name, post.org, post.role.iri)
