@@ -289,18 +289,23 @@ class Builder:
 
     # ---------------------------------------------------------------- systems
     def add_systems(self) -> None:
-        for row in read("national-systems.csv"):
-            s = ID[f"system/{slug(row['name_vi'])}"]
-            self.add(s, RDF.type, dtkg(SYSTEM_CLASSES[row["kind"]]))
-            alts = [a for a in cells(row["alt_names"]) if a != row["name_en"]]
-            self.labels(s, row["name_vi"], alts + abbreviated(row["name_vi"]), row["name_en"])
-            self.cite(s, "national-systems")
-            after = re.sub(r"\s*\(.*\)$", "", row["operator_after_2025"])
-            for name in {row["operator"], row["operator_unit"], after} - {""}:
-                self.add(s, DTKG.operatedBy, self.org(name))
-            for col in ("notes", "verification"):
-                if row[col]:
-                    self.add(s, SKOS.note, Literal(f"{col}: {row[col]}", lang="en"))
+        for file in ("national-systems", "systems-extra"):
+            for row in read(f"{file}.csv"):
+                self.system(row, file)
+
+    def system(self, row: dict[str, str], file: str) -> None:
+        """One national system with its labels and operators."""
+        s = ID[f"system/{slug(row['name_vi'])}"]
+        self.add(s, RDF.type, dtkg(SYSTEM_CLASSES[row["kind"]]))
+        alts = [a for a in cells(row["alt_names"]) if a != row["name_en"]]
+        self.labels(s, row["name_vi"], alts + abbreviated(row["name_vi"]), row["name_en"])
+        self.cite(s, file)
+        after = re.sub(r"\s*\(.*\)$", "", row["operator_after_2025"])
+        for name in {row["operator"], row["operator_unit"], after} - {""}:
+            self.add(s, DTKG.operatedBy, self.org(name))
+        for col in ("notes", "verification"):
+            if row[col]:
+                self.add(s, SKOS.note, Literal(f"{col}: {row[col]}", lang="en"))
 
     # ---------------------------------------------------------------- header
     def add_header(self) -> None:
