@@ -1,0 +1,153 @@
+"""Saved-query latency: the embedded Oxigraph store against rdflib's in-memory Dataset, same answers checked."""
+from __future__ import annotations
+
+import io
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from measure import Row, percentile, repeat, timed
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
+
+
+def saved_queries(folder: Path, store: Any) -> dict[str, str]:
+    """Every saved query by name, and the parameterised ones once more with a value from the data.
+
+    Required parameters take a value that the generated corpus contains (a year, a name the
+    store labels); a query whose required parameter is unknown here is left out.
+    """
+    from dtkg.queries import ParamError, bind_params, saved_queries as load
+
+    examples = {"year": "2023", "system": "dân cư", "name": None}
+    out = {}
+    for name, query in load(folder).items():
+        try:
+            out[name] = bind_params(query, {})
+        except ParamError:
+            pass
+        values = {}
+        for param in query.params:
+            value = examples.get(param.name)
+            if param.name == "name":
+                value = _a_label(store, "Person" if name == "person" else "Province")
+            if value:
+                values[param.name] = value
+        if values and not any(p.name not in values and not p.optional for p in query.params):
+            label = ",".join(f"{k}={v}" for k, v in sorted(values.items()))
+            out[f"{name}[{label}]"] = bind_params(query, values)
+    return out
+
+
+def _a_label(store: Any, cls: str) -> str | None:
+    """The label of some resource of class dtkg:`cls` (the first in IRI order), for a parameter value."""
+    rows = list(store.query(
+        f"SELECT ?l WHERE {{ ?x a <https://w3id.org/dtkg/ontology#{cls}> ; "
+        f"<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }} "
+        f"ORDER BY ?x ?l LIMIT 1", use_default_graph_as_union=True))
+    return rows[0]["l"].value if rows else None
+
+
+def _number(lexical: str) -> Any:
+    try:
+        return Decimal(lexical).normalize()
+    except InvalidOperation:
+        return lexical
+
+
+def ox_term(term: Any) -> Any:
+    """A comparable plain form of a pyoxigraph term."""
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dtype = term.datatype.value
+        value = _number(term.value) if dtype in NUMERIC else term.value
+        return ("lit", value, term.language or None, None if term.language else dtype)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode",)
+    return ("iri", term.value)
+
+
+def rdflib_term(term: Any) -> Any:
+    """The same plain form for an rdflib term (plain literals typed xsd:string, as RDF 1.1)."""
+    from rdflib import BNode, Literal
+
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        dtype = str(term.datatype) if term.datatype else (None if term.language else XSD + "string")
+        value = _number(str(term)) if dtype in NUMERIC else str(term)
+        return ("lit", value, term.language or None, dtype)
+    if isinstance(term, BNode):
+        return ("bnode",)
+    return ("iri", str(term))
+
+
+def run_oxigraph(store: Any, query: str) -> Counter:
+    """Run a query on the store (default graph = union of the named graphs) and collect its answer."""
+    import pyoxigraph as ox
+
+    result = store.query(query, use_default_graph_as_union=True)
+    if isinstance(result, ox.QueryBoolean):
+        return Counter([bool(result)])
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return Counter(tuple(ox_term(s[n]) for n in names) for s in result)
+    return Counter(tuple(ox_term(t) for t in (q.subject, q.predicate, q.object)) for q in result)
+
+
+def run_rdflib(dataset: Any, query: str) -> Counter:
+    """Run a query on the rdflib Dataset and collect its answer in the same form."""
+    result = dataset.query(query)
+    if result.type == "ASK":
+        return Counter([bool(result.askAnswer)])
+    if result.type == "SELECT":
+        names = [str(v) for v in result.vars]
+        return Counter(tuple(rdflib_term(row[n] if n in row.labels else None) for n in names) for row in result)
+    return Counter(tuple(rdflib_term(t) for t in triple) for triple in result)
+
+
+def load_rdflib(store: Any) -> tuple[Any, float]:
+    """Copy the whole store into an rdflib `Dataset(default_union=True)`; return it and the load time."""
+    import pyoxigraph as ox
+    from rdflib import Dataset
+
+    data = store.dump(format=ox.RdfFormat.N_QUADS)
+    dataset = Dataset(default_union=True)
+    load = timed(lambda: dataset.parse(io.BytesIO(data), format="nquads"))
+    return dataset, load.seconds
+
+
+def bench_queries(store_dir: Path, queries_dir: Path, runs: int, rdflib_runs: int,
+                  budget: float = 30.0) -> list[Row]:
+    """p50/p95 of every saved query on the store and on rdflib, with the ratio and an answer check."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(store_dir))
+    quads = len(store)
+    label = f"{quads / 1e6:.2f}M quads"
+    rows = [Row("queries", label, "quads in store", quads, "quads", ">= 1M", quads >= 1_000_000)]
+    dataset, load_seconds = load_rdflib(store)
+    rows.append(Row("queries", label, "rdflib Dataset load (reference)", round(load_seconds, 1), "s"))
+    for name, text in saved_queries(queries_dir, store).items():
+        ox_answer, rdf_answer = run_oxigraph(store, text), run_rdflib(dataset, text)
+        ox_times = repeat(lambda: run_oxigraph(store, text), runs, budget)
+        rdf_times = repeat(lambda: run_rdflib(dataset, text), rdflib_runs, budget)
+        p50, p95 = percentile(ox_times, 50), percentile(ox_times, 95)
+        r50 = percentile(rdf_times, 50)
+        ratio = r50 / p50 if p50 else float("inf")
+        same = ox_answer == rdf_answer
+        note = f"{sum(ox_answer.values())} rows; {len(ox_times)}/{len(rdf_times)} runs"
+        rows += [
+            Row("queries", label, f"{name}: store p50", round(p50 * 1000, 2), "ms", "< 50 ms", p50 < 0.05, note),
+            Row("queries", label, f"{name}: store p95", round(p95 * 1000, 2), "ms"),
+            Row("queries", label, f"{name}: rdflib p50", round(r50 * 1000, 1), "ms"),
+            Row("queries", label, f"{name}: speed-up vs rdflib", round(ratio, 1), "×", ">= 50×", ratio >= 50),
+            Row("queries", label, f"{name}: same answer as rdflib", same, "", "True", same,
+                "" if same else f"store {sum(ox_answer.values())} rows, rdflib {sum(rdf_answer.values())} rows"),
+        ]
+    return rows

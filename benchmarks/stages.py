@@ -1,0 +1,146 @@
+"""The pipeline benchmarks: corpora, extraction throughput, full builds, incremental add."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import generate
+from measure import Row, du, human_bytes, run_child, timed
+
+ROOT = Path(__file__).resolve().parent.parent
+MIN_PER_CORE = 500  # target: articles per second per core
+
+
+def corpus(work: Path, n: int, seed: int = 1) -> Path:
+    """The generated corpus of `n` articles in `work`, written once and reused."""
+    path = work / f"corpus-{n}-s{seed}.jsonl"
+    if not path.exists():
+        tmp = path.with_suffix(".part")
+        with open(tmp, "w", encoding="utf-8") as out:
+            generate.write_corpus(out, n, seed)
+        tmp.rename(path)
+    return path
+
+
+def read_articles(path: Path, limit: int | None = None) -> Iterator["object"]:
+    """Stream `dtkg.model.Article`s from a generated JSON Lines corpus."""
+    from dtkg.model import Article
+
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            if limit is not None and number >= limit:
+                return
+            r = json.loads(line)
+            yield Article(id=r["id"], text=r["text"], url=r.get("url"), title=r.get("title"),
+                          date=dt.date.fromisoformat(r["date"]) if r.get("date") else None,
+                          source=f"{path.name}:{number + 1}")
+
+
+def bench_extraction(path: Path, limit: int) -> list[Row]:
+    """Single-process throughput of `prepare` + `extract_all` on the first `limit` articles."""
+    from dtkg.extract import extract_all
+    from dtkg.text import prepare
+
+    articles = list(read_articles(path, limit))
+    size_mb = sum(len(a.text.encode("utf-8")) for a in articles) / 1e6
+    prep = timed(lambda: [prepare(a) for a in articles])
+    facts = timed(lambda: [extract_all(d) for d in prep.value])
+    seconds = prep.seconds + facts.seconds
+    n_facts = sum(len(f) for f in facts.value)
+    rate = len(articles) / seconds
+    label = f"{len(articles)} art"
+    return [
+        Row("extraction", label, "throughput (1 core)", round(rate), "articles/s", f">= {MIN_PER_CORE}", rate >= MIN_PER_CORE),
+        Row("extraction", label, "throughput (1 core)", round(size_mb / seconds, 2), "MB/s"),
+        Row("extraction", label, "share of time in prepare()", round(100 * prep.seconds / seconds), "%"),
+        Row("extraction", label, "facts per article", round(n_facts / len(articles), 1), "facts",
+            "> 0", n_facts > 0),
+    ]
+
+
+def dtkg_cmd() -> list[str]:
+    """The dtkg command of this interpreter's environment."""
+    exe = Path(sys.executable).with_name("dtkg")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "dtkg.cli"]
+
+
+def build(path: Path, out: Path, jobs: int | None, extra: list[str] | None = None, timeout: float | None = None):
+    """Run a full `dtkg build` of corpus `path` into `out` as a child process."""
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [*dtkg_cmd(), "build", str(path), "--out", str(out), *(extra or [])]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    run = run_child(cmd, cwd=ROOT, timeout=timeout)
+    if run.returncode not in (0, 1):  # 1: built, but validation found a problem
+        raise RuntimeError(f"dtkg build failed ({run.returncode}): {run.stderr[-2000:]}")
+    return run
+
+
+def count_triples(store_dir: Path) -> int:
+    """Number of quads in a built store (opened read-only)."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(store_dir))
+    return len(store)
+
+
+def bench_build(path: Path, n: int, work: Path, jobs: int | None, timeout: float | None) -> tuple[list[Row], dict]:
+    """Full build time, peak memory and store size at one size; returns rows and raw figures."""
+    out = work / f"build-{n}"
+    run = build(path, out, jobs, timeout=timeout)
+    store = out / "store"
+    triples = count_triples(store) if store.exists() else 0
+    label = f"{n} art"
+    rows = [
+        Row("build", label, "wall time", round(run.seconds, 1), "s",
+            "< 600 s" if n >= 100_000 else "", run.seconds < 600 if n >= 100_000 else None),
+        Row("build", label, "time per 1k articles", round(1000 * run.seconds / n, 2), "s"),
+        Row("build", label, "peak memory (process tree)", human_bytes(run.peak_rss), "",
+            "< 4 GiB", run.peak_rss < 4 * 2**30),
+        Row("build", label, "quads in store", triples, "quads"),
+        Row("build", label, "store size on disk", human_bytes(du(store)) if store.exists() else "-", ""),
+        Row("build", label, "output folder size", human_bytes(du(out)), ""),
+    ]
+    if run.returncode == 1:
+        rows.append(Row("build", label, "exit code", 1, "", "0", False, run.stderr[-300:].strip()))
+    return rows, {"n": n, "seconds": run.seconds, "peak_rss": run.peak_rss, "triples": triples, "out": str(out)}
+
+
+def linear_rows(figures: list[dict]) -> list[Row]:
+    """Growth check: time ratio against article ratio between consecutive sizes."""
+    rows = []
+    figures = sorted(figures, key=lambda f: f["n"])
+    for small, big in zip(figures, figures[1:]):
+        ratio = (big["seconds"] / big["n"]) / (small["seconds"] / small["n"])
+        rows.append(Row("build", f"{small['n']}→{big['n']}", "time per article, big / small", round(ratio, 2),
+                        "×", "<= 1.05 (2× art ≤ 2.1× time)", ratio <= 1.05))
+    return rows
+
+
+def bench_incremental(built: Path, work: Path, seed: int, n_total: int) -> list[Row]:
+    """Add 10 new articles to a built graph with `dtkg build --incremental`, timed as a child process."""
+    extra = work / "corpus-add-10.jsonl"
+    with open(extra, "w", encoding="utf-8") as out:
+        generate.write_corpus(out, 10, seed, start=n_total)  # articles the build has not seen
+    before = count_triples(built / "store")
+    run = run_child([*dtkg_cmd(), "build", str(extra), "--out", str(built), "--incremental"], cwd=ROOT)
+    if run.returncode not in (0, 1):
+        raise RuntimeError(f"dtkg build --incremental failed ({run.returncode}): {run.stderr[-2000:]}")
+    after = count_triples(built / "store")
+    label = f"+10 to {n_total} art"
+    return [
+        Row("incremental", label, "wall time", round(run.seconds, 2), "s", "seconds (< 30 s)", run.seconds < 30),
+        Row("incremental", label, "quads added", after - before, "quads", "> 0", after > before),
+        Row("incremental", label, "peak memory", human_bytes(run.peak_rss), ""),
+    ]
+
+
+def cpu_count() -> int:
+    """Cores this process may use."""
+    return len(os.sched_getaffinity(0))
