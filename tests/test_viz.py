@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -388,3 +390,19 @@ def test_posts_that_head_become_heads_edges(store):
     ])
     attach_evidence(g, store)
     assert sorted((d["role"], d["kind"]) for _, _, d in g.edges(data=True)) == [("Chủ tịch", "heads"), ("Phó Bí thư", "membership")]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed: the page script is not run")
+def test_html_page_script_runs(graph, tmp_path):
+    out = draw(graph, tmp_path / "g.html")
+    shim = Path(__file__).parent / "fixtures" / "viz" / "dom-shim.js"
+    result = json.loads(subprocess.run(["node", str(shim), str(out)], capture_output=True, text=True, check=True).stdout)
+    assert result["circles"] == graph.number_of_nodes()
+    assert result["edges"] == len({(u, v) for u, v in graph.edges()})
+    assert "người (person)" in result["legend"] and "đứng đầu (heads)" in result["legend"]
+    assert any(d["quote"] in result["edgePanel"] for _, _, d in graph.edges(data=True))
+    assert result["faded"] > 0 and result["fadedAfterClear"] == 0
+    width = lambda box: float(box.split()[2])  # noqa: E731
+    assert width(result["zoomed"]) < width(result["viewBox"])
+    assert result["panned"].split()[0] != result["zoomed"].split()[0]
+    assert "Thủ tướng Chính phủ Phạm Minh Chính, Chủ tịch Ủy ban Quốc gia" in result["searchPanel"]
