@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from dtkg.model import Article
@@ -31,6 +32,17 @@ class Document:
             self.folded = fold(self.text)
 
 
+_DATE_BITS = re.compile(r"\d{1,4}|thứ \w+|chủ nhật|ngày|tháng|năm|gmt|sa|ch|am|pm|cập nhật|đăng", re.I)
+
+
+def _is_dateline(line: str) -> bool:
+    """A short line that is mostly a date and time (maybe with a weekday or an author), not a sentence."""
+    if len(line) > DATELINE_MAX or line.rstrip().endswith(".") or not dates.parse_absolute(line):
+        return False
+    rest = _DATE_BITS.sub(" ", line)
+    return len([w for w in re.split(r"[\W_]+", rest) if w]) <= 5
+
+
 def article_date(text: str) -> dt.date | None:
     """The article's own date from its dateline, not a site-header date or a related-links date.
 
@@ -43,7 +55,7 @@ def article_date(text: str) -> dt.date | None:
     candidates: list[tuple[dt.date, int]] = []
     for start, end in head:
         line = text[start:end]
-        if len(line) <= DATELINE_MAX:
+        if _is_dateline(line):
             d = dates.parse_absolute(line)
             if d:
                 candidates.append((d, start))
