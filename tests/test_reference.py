@@ -145,6 +145,16 @@ def test_every_system_is_present_and_its_operators_resolve(g: Graph) -> None:
             assert g.value(op, SKOS.prefLabel) is not None and (op, RDF.type, None) in g
 
 
+def test_every_body_is_present_with_its_parent(g: Graph) -> None:
+    for row in reference.read("bodies.csv"):
+        s = ID[f"{row['kind']}/{slug(row['key'] or row['name_vi'])}"]
+        assert (s, RDF.type, DTKG[row["class"]]) in g
+        assert (s, SKOS.prefLabel, Literal(row["name_vi"], lang="vi")) in g
+        if row["parent"]:
+            assert (s, ORG.subOrganizationOf, ID[f"org/{slug(row['parent'])}"]) in g
+    assert (ID["index/dti"], SKOS.altLabel, Literal("DTI")) in g
+
+
 def test_every_resource_has_a_source_that_resolves(g: Graph) -> None:
     sources = set(g.objects(None, DCTERMS.source))
     for s in set(g.subjects(RDF.type, None)) - sources:

@@ -168,7 +168,7 @@ class Builder:
                     self.add(s, prop, date(row[col]))
             if row["notes"]:
                 self.add(s, SKOS.note, Literal(row["notes"], lang="en"))
-            if kind == "org" and row["class"] != "MinistryUnit":
+            if kind == "org" and row["class"] not in ("MinistryUnit", "Enterprise"):
                 self.add(s, DTKG.jurisdiction, COUNTRY)
 
     def same_as(self, s: URIRef, qid: str) -> None:
