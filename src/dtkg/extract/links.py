@@ -1,0 +1,397 @@
+"""Connections to national systems ("Tỉnh X đã kết nối với CSDL quốc gia về dân cư") and their operators.
+
+A sentence is read as a list of things: national systems of the gazetteer, system names parsed
+from a head word ("Hệ thống …", "CSDL …", "Nền tảng …", "Cổng …"), organisations, provinces,
+and the anaphora "Bộ" / "tỉnh" / "hệ thống" resolved to the last such body or system the article
+named. For each verb of connection the object is the national system after it ("kết nối với X",
+"kết nối X với Y", "kết nối qua X"); the subject is the nearest body before it (partners after
+"phối hợp với", agents after "theo"/"của" skipped), else the system or the owner of the system
+between the verb and its preposition ("kết nối hệ thống thông tin của tỉnh với …"). A group
+("các bộ, ngành", "6 CSDL quốc gia") is no subject. The status is planned when a cue of a task
+or plan stands before the verb with no "đã" after it, else done. Operators are read from "X do
+Bộ Y quản lý", "X của Bộ Y" and "Bộ Y … triển khai X". All cue words: data/patterns/links.csv.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from dtkg.extract.context import Context
+from dtkg.extract.lexicon import Lexicon
+from dtkg.extract.orgs import parse_org
+from dtkg.extract.tokens import Tok
+from dtkg.model import Entity, Fact
+from dtkg.resources import data
+from dtkg.text.normalize import fold
+from dtkg.text.sentences import Sentence
+
+NAME = "links"
+VERSION = "1.0"
+MAX_NAME_WORDS = 16
+OBJECT_WINDOW = 100  # characters between a verb and its object
+SYSTEM_CLASSES = {"cơ sở dữ liệu": "NationalDatabase", "nền tảng": "NationalPlatform", "cổng": "Portal"}
+
+
+def _phrases(items) -> re.Pattern:
+    alts = "|".join(re.escape(p) for p in sorted(items, key=len, reverse=True))
+    return re.compile(r"(?<![\w&])(?:" + alts + r")(?![\w&])")
+
+
+@dataclass(frozen=True)
+class Words:
+    """The cue words of data/patterns/links.csv, compiled once."""
+
+    table: dict[str, dict[str, str]]
+    verb: re.Pattern
+    head: re.Pattern
+    done: re.Pattern
+    planned: re.Pattern
+    later: re.Pattern
+    operate: re.Pattern
+    directive: re.Pattern
+    companion: re.Pattern
+
+    def has(self, kind: str, phrase: str) -> bool:
+        """Is `phrase` (folded) one of the words of `kind`?"""
+        return phrase in self.table[kind]
+
+
+@lru_cache(maxsize=1)
+def words() -> Words:
+    """Load the cue table once."""
+    table: dict[str, dict[str, str]] = defaultdict(dict)
+    with data("patterns/links.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+            table[row["kind"]][fold(row["phrase"])] = row["value"]
+    return Words(
+        table=dict(table), verb=_phrases(table["verb"]), head=_phrases(table["head"]),
+        done=_phrases(table["done"]), planned=_phrases(table["planned"]), later=_phrases(table["later"]),
+        operate=_phrases(table["operate"]), directive=_phrases(table["directive"]),
+        companion=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["companion"])) + r")\s*$"),
+    )
+
+
+@dataclass(frozen=True)
+class Thing:
+    """A body, place or system named in a sentence: text[start:end]."""
+
+    start: int
+    end: int
+    entity: Entity
+    kind: str  # system | org | province
+    national: bool = False
+    specific: bool = True
+    owner: "Thing | None" = None
+    bare: bool = False  # "hệ thống" alone: an anaphora
+
+
+@dataclass
+class Memory:
+    """What the article named so far: the last ministry and the last non-national system."""
+
+    ministry: Thing | None = None
+    system: Thing | None = None
+    seen: set = field(default_factory=set)
+
+
+def extract(ctx: Context) -> list[Fact]:
+    """Links and operates facts, each once per article."""
+    memory = Memory()
+    facts: list[Fact] = []
+    for sentence in ctx.doc.sentences:
+        things = _things(ctx, sentence, memory)
+        for fact in _links(ctx, sentence, things, memory) + _operates(ctx, sentence, things):
+            a = fact.args
+            key = (fact.type, *(v.key if isinstance(v, Entity) else v for k, v in sorted(a.items()) if k != "status"))
+            if key not in memory.seen:
+                memory.seen.add(key)
+                facts.append(fact)
+    return facts
+
+
+# --- things ------------------------------------------------------------------------------------
+
+def _things(ctx: Context, sentence: Sentence, memory: Memory) -> list[Thing]:
+    folded, lex = ctx.doc.folded, ctx.lex
+    found: list[Thing] = []
+    toks = ctx.tokens(sentence)
+    for hit in lex.scan("system", folded, sentence.start, sentence.end):
+        if hit.terms:
+            k = next((n for n, t in enumerate(toks) if t.start >= hit.end), len(toks))
+            owner = _owner(ctx, sentence, toks, k, memory)
+            found.append(Thing(hit.start, hit.end, ctx.system_entity(hit.terms[0]), "system", national=True, owner=owner))
+    for i, tok in enumerate(toks):
+        if any(t.start <= tok.start < t.end for t in found):
+            continue
+        thing = _thing_at(ctx, sentence, toks, i, memory)
+        if thing is not None:
+            found.append(thing)
+            if thing.kind == "org" and thing.entity.cls == "Ministry":
+                memory.ministry = thing
+            if thing.kind == "system" and thing.specific and not thing.national:
+                memory.system = thing
+    return sorted(found, key=lambda t: t.start)
+
+
+def _thing_at(ctx: Context, sentence: Sentence, toks: list[Tok], i: int, memory: Memory) -> Thing | None:
+    tok, folded = toks[i], ctx.doc.folded
+    head = words().head.match(folded, tok.start)
+    if head:
+        return _system_at(ctx, sentence, toks, i, head, memory)
+    if tok.cap:
+        parsed = parse_org(ctx, toks, i)
+        if parsed is not None and parsed.j > i:
+            return Thing(tok.start, toks[parsed.j - 1].end, parsed.entity, "org")
+        hit = ctx.lex.match_at("province", folded, tok.start)
+        if hit and hit.terms and not ctx.doc.text[hit.start:hit.end].islower():
+            unit = ctx.unit(hit.terms)
+            if unit is not None and unit.cls != "Country":
+                return Thing(hit.start, hit.end, ctx.place_entity(unit), "province")
+    return _anaphora(ctx, toks, i, memory)
+
+
+def _anaphora(ctx: Context, toks: list[Tok], i: int, memory: Memory) -> Thing | None:
+    """"Bộ" for the last ministry named, "tỉnh" for the article's province."""
+    tok = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    prev = toks[i - 1].low if i > 0 else ""
+    if words().has("plural", prev) or prev.isdigit() or (nxt is not None and nxt.cap and nxt.word):
+        return None
+    if ctx.lex.match_at("role", ctx.doc.folded, tok.start):
+        return None
+    if tok.text == "Bộ" and memory.ministry is not None:
+        return Thing(tok.start, tok.end, memory.ministry.entity, "org")
+    if tok.low == "tỉnh" and ctx.province is not None and (nxt is None or nxt.low not in ("ủy", "uỷ")):
+        return Thing(tok.start, tok.end, ctx.place_entity(ctx.province), "province")
+    return None
+
+
+def _system_at(ctx: Context, sentence: Sentence, toks: list[Tok], i: int, head: re.Match, memory: Memory) -> Thing | None:
+    """A system name parsed from its head word: "Hệ thống thu thập, đánh giá … của Bộ …"."""
+    w, text = words(), ctx.doc.text
+    k = i
+    while k < len(toks) and toks[k].end <= head.end():
+        k += 1
+    start_words = k
+    while k < len(toks) and k - start_words < MAX_NAME_WORDS:
+        t = toks[k]
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        two = f"{t.low} {nxt.low}" if nxt else t.low
+        if w.has("stop", t.low) or w.has("stop", two) or w.verb.match(ctx.doc.folded, t.start) or w.head.match(ctx.doc.folded, t.start):
+            break
+        if t.text in (",",) or t.low == "và":
+            if nxt is None or not nxt.word or nxt.cap and t.text == "," or w.has("stop", nxt.low) or w.has("plural", nxt.low) or w.verb.match(ctx.doc.folded, nxt.start) or w.head.match(ctx.doc.folded, nxt.start):
+                break
+        elif not t.word:
+            break
+        k += 1
+    if k == start_words and k < len(toks) and w.head.match(ctx.doc.folded, toks[k].start):
+        return None  # "hệ thống CSDL ngành …": the name starts at the second head
+    end = toks[k - 1].end if k > start_words else head.end()
+    body = [ctx.lex.abbreviations.get(t.text, t.text) for t in toks[start_words:k]]
+    content = [t.low for t in toks[start_words:k] if not w.has("generic", t.low)]
+    owner = _owner(ctx, sentence, toks, k, memory)
+    prev = toks[i - 1] if i > 0 else None
+    plural = prev is not None and (w.has("plural", prev.low) or any(c.isdigit() for c in prev.text))
+    name = " ".join([w.table["head"][head.group(0)], *body]).replace(" ,", ",")
+    national = any(w.has("national", t.low) for t in toks[start_words:k]) or "quốc gia" in fold(name)
+    national = national or (owner is not None and owner.kind == "org" and _central(owner.entity))
+    entity = _system_entity(ctx, name, national)
+    if entity.ref:
+        return Thing(toks[i].start, end, entity, "system", national=True, specific=not plural, owner=owner)
+    if not content and not plural and owner is None and memory.system is not None:
+        return Thing(toks[i].start, end, memory.system.entity, "system", specific=True, bare=True)
+    return Thing(toks[i].start, end, entity, "system", national=national, specific=bool(content) and not plural, owner=owner)
+
+
+def _owner(ctx: Context, sentence: Sentence, toks: list[Tok], k: int, memory: Memory) -> Thing | None:
+    """The body after "của" that owns a system ("hệ thống thông tin của tỉnh")."""
+    if k + 1 >= len(toks) or toks[k].low != "của":
+        return None
+    return _thing_at(ctx, sentence, toks, k + 1, memory)
+
+
+@lru_cache(maxsize=4)
+def _system_labels(lex: Lexicon) -> list[tuple[frozenset[str], object]]:
+    out = []
+    for label, terms in lex.by_label.get("system", {}).items():
+        if terms:
+            out.append((frozenset(re.findall(r"\w+", label)), terms[0]))
+    return out
+
+
+def _system_entity(ctx: Context, name: str, national: bool) -> Entity:
+    """The gazetteer system a parsed name stands for, else a system of that name.
+
+    A name whose words all occur in one gazetteer name (and which says "quốc gia" when that one
+    does) is that system: "CSDL quốc gia về công chức viên chức" is the national database of
+    "cán bộ, công chức, viên chức".
+    """
+    terms = ctx.lex.lookup("system", name)
+    if terms:
+        return ctx.system_entity(terms[0])
+    mine = frozenset(re.findall(r"\w+", fold(name))) - {"về", "của", "và"}
+    matches = {term for label, term in _system_labels(ctx.lex) if mine <= label and (national or "gia" not in label)}
+    if len(matches) == 1 and len(mine) >= 4:
+        return ctx.system_entity(matches.pop())
+    cls = next((c for h, c in SYSTEM_CLASSES.items() if fold(name).startswith(h)), "InformationSystem")
+    return Entity(kind="system", name=name, key=fold(name), cls=cls if national else "InformationSystem")
+
+
+# --- links -------------------------------------------------------------------------------------
+
+def _links(ctx: Context, sentence: Sentence, things: list[Thing], memory: Memory) -> list[Fact]:
+    folded, facts = ctx.doc.folded, []
+    for v in words().verb.finditer(folded, sentence.start, sentence.end):
+        if any(t.start <= v.start() < t.end for t in things):
+            continue
+        clause = _clause(folded, sentence, v.start())
+        found = _object(folded, v, things, clause[1])
+        if found is None:
+            continue
+        obj, inner = found
+        if not (obj.national and obj.specific):
+            continue
+        subject = _subject(folded, sentence, v.start(), things, obj) or _inner_subject(inner)
+        if subject is None or subject.entity.key == obj.entity.key:
+            continue
+        if subject.kind == "system" and subject.specific:
+            memory.system = subject
+        status = _status(folded, clause[0], v.start(), v.end(), clause[1])
+        args = {"subject": subject.entity, "object": obj.entity, "status": status}
+        facts.append(Fact("links", args, ctx.evidence(sentence), NAME))
+    return facts
+
+
+def _clause(folded: str, sentence: Sentence, pos: int) -> tuple[int, int]:
+    start = folded.rfind(";", sentence.start, pos)
+    end = folded.find(";", pos, sentence.end)
+    return (start + 1 if start != -1 else sentence.start), (end if end != -1 else sentence.end)
+
+
+def _gap_words(folded: str, start: int, end: int) -> list[str]:
+    return re.findall(r"\w+|[^\w\s]", folded[start:end])
+
+
+def _is_filler(gap: list[str]) -> bool:
+    w, i = words(), 0
+    while i < len(gap):
+        two = " ".join(gap[i:i + 2])
+        if w.has("filler", two) or w.verb.fullmatch(two):
+            i += 2
+        elif w.has("filler", gap[i]):
+            i += 1
+        else:
+            return False
+    return True
+
+
+def _object(folded: str, v: re.Match, things: list[Thing], limit: int) -> tuple[Thing, Thing | None] | None:
+    """The system a verb connects to, and the system between the verb and its preposition."""
+    w = words()
+    after = [t for t in things if t.kind == "system" and v.end() <= t.start <= min(limit, v.end() + OBJECT_WINDOW)]
+    if not after:
+        return None
+    first = after[0]
+    gap = _gap_words(folded, v.end(), first.start)
+    if any(g in (".", ";", ":", "(") or w.has("stop", g) and not (w.has("prep", g) or w.has("via", g)) for g in gap[:-1]):
+        return None
+    last = " ".join(gap[-2:]) if len(gap) >= 2 and w.has("via", " ".join(gap[-2:])) else (gap[-1] if gap else "")
+    if gap and (w.has("prep", last) or w.has("via", last)) and len(gap) <= 8:
+        return first, None
+    if not _is_filler(gap):
+        return None
+    tail = first.owner.end if first.owner else first.end
+    m = re.match(r"\s*(\w+)\s+", folded[tail:limit])
+    if m and w.has("prep", m.group(1)):
+        nxt = [t for t in after[1:] if t.kind == "system" and t.start == tail + m.end()]
+        if nxt:
+            return nxt[0], first
+        return None
+    return first, None
+
+
+def _subject(folded: str, sentence: Sentence, pos: int, things: list[Thing], obj: Thing) -> Thing | None:
+    """The nearest body before the verb that does the connecting."""
+    w = words()
+    for t in reversed([t for t in things if t.end <= pos and t is not obj and t is not obj.owner]):
+        if any(o.owner is t for o in things):
+            continue
+        before = folded[sentence.start:t.start]
+        if w.companion.search(before):
+            continue
+        between = folded[t.end:pos]
+        if w.directive.search(between):
+            return None
+        if t.kind == "system":
+            if not _is_adverbs(_gap_words(folded, t.end, pos)):
+                continue
+            return t if t.specific else None
+        return t
+    return None
+
+
+def _is_adverbs(gap: list[str]) -> bool:
+    w, i = words(), 0
+    while i < len(gap):
+        two = " ".join(gap[i:i + 2])
+        if w.has("adverb", two):
+            i += 2
+        elif w.has("adverb", gap[i]) or gap[i].isdigit() or gap[i] in ("từ", "năm"):
+            i += 1
+        else:
+            return False
+    return True
+
+
+def _inner_subject(inner: Thing | None) -> Thing | None:
+    """"kết nối hệ thống CSDL ngành X với …": that system, or the body owning it."""
+    if inner is None:
+        return None
+    if inner.specific and not inner.national:
+        return inner
+    return inner.owner
+
+
+def _status(folded: str, start: int, verb_start: int, verb_end: int, end: int) -> str:
+    """planned when a cue of a task stands before the verb with no "đã" after it, else done."""
+    w = words()
+    before = folded[start:verb_start]
+    planned = [m.end() for m in w.planned.finditer(before)]
+    done = [m.end() for m in w.done.finditer(before)]
+    if planned and (not done or max(planned) > max(done)):
+        return "planned"
+    if not done and w.later.search(folded, verb_end, end):
+        return "planned"
+    return "done"
+
+
+def _central(entity: Entity) -> bool:
+    """A ministry, ministerial or government agency, or the Government: a possible operator."""
+    return entity.kind == "org" and words().has("central", fold(entity.cls or ""))
+
+
+# --- operates ----------------------------------------------------------------------------------
+
+def _operates(ctx: Context, sentence: Sentence, things: list[Thing]) -> list[Fact]:
+    folded, w = ctx.doc.folded, words()
+    pairs: list[tuple[Thing, Thing]] = []
+    for s in (t for t in things if t.kind == "system" and t.national and t.specific and not t.bare):
+        if s.owner is not None and s.owner.kind == "org" and _central(s.owner.entity):
+            pairs.append((s.owner, s))
+        m = re.match(r"\s*do\s+", folded[s.end:sentence.end])
+        if m:
+            org = next((t for t in things if t.start == s.end + m.end() and t.kind == "org"), None)
+            if org is not None and _central(org.entity) and w.operate.search(folded, org.end, min(sentence.end, org.end + 25)):
+                pairs.append((org, s))
+    for op in w.operate.finditer(folded, sentence.start, sentence.end):
+        s = next((t for t in things if t.kind == "system" and op.end() < t.start <= op.end() + 2), None)
+        if s is None or not (s.national and s.specific) or s.bare:
+            continue
+        subject = _subject(folded, sentence, op.start(), things, s)
+        if subject is not None and subject.kind == "org" and _central(subject.entity):
+            pairs.append((subject, s))
+    return [Fact("operates", {"org": o.entity, "system": s.entity}, ctx.evidence(sentence), NAME) for o, s in pairs]
