@@ -223,8 +223,8 @@ def run_local(store, text: str, timeout: float | None = None) -> Result:
     def work() -> None:
         try:
             box["result"] = _local_result(store.query(text, use_default_graph_as_union=True))
-        except BaseException as exc:  # handed to the caller's thread
-            box["error"] = exc
+        except BaseException as exc:  # handed to the caller's thread, without the frames
+            box["error"] = exc.with_traceback(None)  # (pyoxigraph results must be freed on this thread)
 
     worker = threading.Thread(target=work, name="dtkg-query", daemon=True)
     worker.start()

@@ -74,8 +74,9 @@ def parse_params(items: list[str]) -> dict[str, str]:
     return out
 
 
-def print_list(out=sys.stdout) -> None:
+def print_list(out=None) -> None:
     """Each saved query: name, title, description, parameters and columns."""
+    out = out or sys.stdout
     for name, q in queries.saved_queries().items():
         print(f"{name}\n  {q.title}", file=out)
         if q.description:
