@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 
-from dtkg.viz.layout import edge_texts, extent, layout, node_radius, place_labels, wrap
+from dtkg.viz.layout import extent, layout, node_radius, place_labels, wrap
 from dtkg.viz.style import EDGE_NAMES, NODE_NAMES, edge_style, node_colour
 
 _EVIDENCE_KEYS = ("doc", "url", "title", "quote", "date")
@@ -46,7 +46,6 @@ def _nodes(g: nx.MultiDiGraph, pos: dict, labels: dict) -> list[dict[str, Any]]:
 
 def _edges(g: nx.MultiDiGraph, edge_labels: dict) -> list[dict[str, Any]]:
     """One record per connected pair, holding every fact (edge) between the two nodes."""
-    texts = edge_texts(g)
     pairs: dict[tuple, dict[str, Any]] = {}
     for u, v, data in sorted(g.edges(data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2].get("kind")), str(e[2].get("doc")))):
         if u == v:
@@ -55,7 +54,9 @@ def _edges(g: nx.MultiDiGraph, edge_labels: dict) -> list[dict[str, Any]]:
             colour, dash, width = edge_style(data.get("kind", ""), data.get("status"))
             placed = edge_labels.get((u, v))
             pairs[(u, v)] = {
-                "source": str(u), "target": str(v), "kind": data.get("kind"), "text": texts.get((u, v), ""),
+                "source": str(u), "target": str(v), "kind": data.get("kind"),
+                "text": ", ".join(sorted({d.get("label", "") for d in g.get_edge_data(u, v).values()})),
+                "ltext": placed.text if placed else None,
                 "colour": colour, "dash": dash, "width": width,
                 "lx": round(placed.x, 4) if placed else None, "ly": round(placed.y, 4) if placed else None,
                 "facts": [],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import networkx as nx
+import numpy as np
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
@@ -22,6 +23,8 @@ EDGE_FONT_SIZE = 6.5
 WRAP = 26  # characters per label line
 NODE_SPACING = 1.25  # inches between neighbours in a component
 GAP = 0.35  # inches between packed components
+LABELLED_EDGE_KINDS = {"heads", "membership", "ranking"}
+MIN_SEPARATION = 0.4  # inches between (nearly all) nodes of a component
 _TEXT = TextToPath()
 
 
@@ -76,8 +79,13 @@ def _component_layout(h: nx.Graph, seed: int) -> dict:
     ordered.add_edges_from(sorted(h.edges, key=lambda e: (str(e[0]), str(e[1]))))
     pos = nx.spring_layout(ordered, seed=seed, iterations=200)
     # rescale so that the median edge is NODE_SPACING long
+    # scale so that the median edge is NODE_SPACING long and crowded nodes (the leaves of a
+    # hub) are still MIN_SEPARATION apart — except the closest few percent
     lengths = sorted(math.dist(pos[u], pos[v]) for u, v in ordered.edges) or [1.0]
-    factor = NODE_SPACING / max(lengths[len(lengths) // 2], 1e-6)
+    xy = np.array([pos[n] for n in nodes], dtype=float)
+    gaps = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)) + np.eye(len(nodes)) * 1e9
+    nearest = np.sort(gaps.min(axis=1))[int(len(nodes) * 0.05)]
+    factor = max(NODE_SPACING / max(lengths[len(lengths) // 2], 1e-6), MIN_SEPARATION / max(float(nearest), 1e-6))
     return {n: (float(p[0]) * factor * 1.5, float(p[1]) * factor) for n, p in pos.items()}
 
 
@@ -109,8 +117,8 @@ def layout(g: nx.Graph, seed: int = 7) -> dict:
 
 
 def node_radius(degree: int) -> float:
-    """Marker radius in inches: grows slowly with the number of connections."""
-    return 0.05 + 0.018 * math.sqrt(max(degree, 0)) * 3
+    """Marker radius in inches: grows slowly with the number of connections, up to 0.2."""
+    return min(0.05 + 0.054 * math.sqrt(max(degree, 0)), 0.2)
 
 
 def place_labels(g: nx.Graph, pos: dict, max_labels: int | None = None) -> tuple[dict, dict]:
@@ -129,10 +137,14 @@ def place_labels(g: nx.Graph, pos: dict, max_labels: int | None = None) -> tuple
 
 
 def edge_texts(g: nx.Graph) -> dict:
-    """The text for each connected pair: the distinct labels of its edges, joined."""
+    """The text drawn on each connected pair: the distinct labels of its edges, joined.
+
+    Only kinds whose label says more than the legend does (a role, a rank) are written;
+    the others are told apart by colour and dash (planned links are dashed).
+    """
     texts: dict = {}
     for u, v, data in g.edges(data=True):
-        if u == v or not data.get("label"):
+        if u == v or not data.get("label") or data.get("kind") not in LABELLED_EDGE_KINDS:
             continue
         texts.setdefault((u, v), [])
         if data["label"] not in texts[(u, v)]:

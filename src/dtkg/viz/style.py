@@ -43,7 +43,7 @@ EDGE_NAMES = {
     "headed_by_post": "do chức vụ đứng đầu (headed by post)",
     "chairs": "chủ trì (chairs)",
     "organiser": "tổ chức bởi (organised by)",
-    "links": "kết nối (connects to)",
+    "links": "kết nối (connects to; dashed: planned)",
     "operates": "vận hành (operates)",
     "ranking": "xếp hạng (ranked on)",
     "issued": "ban hành bởi (issued by)",
