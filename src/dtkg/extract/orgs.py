@@ -210,6 +210,13 @@ def _named(ctx: Context, toks: list[Tok], i: int, j: int, head: str, cls: str) -
                     k = parent.j
                     nested = True
             break
+        if t.text == "(" and head in SUB_UNITS and words:
+            parent = parse_org(ctx, toks, k + 1)  # "Cục X (Bộ GD&ĐT)"
+            if parent and parent.entity.ref and parent.j < len(toks) and toks[parent.j].text == ")":
+                words += [",", parent.entity.name]
+                k = parent.j + 1
+                nested = True
+            break
         if not t.word or (t.low == "và" and not words) or t.low in function or " ".join(x.low for x in toks[k:k + 2]) in function:
             break
         lvl, plc, nk = place_at(ctx, toks, k)

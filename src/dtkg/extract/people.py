@@ -24,7 +24,9 @@ from dtkg.text.sentences import Sentence
 
 CHAIN_SEPARATORS = {",", "-", "–", "—"}
 LIST_SEPARATORS = {",", ";", "và"}
-COPULAS = ("làm", "là", "giữ chức", "được bầu làm", "được bổ nhiệm làm", "được giao làm")
+COPULAS = ("làm", "là", "giữ chức", "được bầu làm", "được bổ nhiệm làm", "được giao làm",
+           "đảm nhiệm vai trò", "đảm nhận vai trò", "giữ vai trò", "đảm nhiệm", "đảm nhận", "sẽ làm",
+           "sẽ đảm nhiệm vai trò", "sẽ đảm nhiệm", "được phân công làm")
 MAX_NAME_TOKENS = 4
 
 
@@ -47,10 +49,15 @@ class Person:
     i: int
     j: int
     titles: list[Title] = field(default_factory=list)
+    h: int = -1  # first token, honorifics included ("ông", "đồng chí")
+
+    def __post_init__(self) -> None:
+        if self.h < 0:
+            self.h = self.i
 
     @property
     def start(self) -> int:
-        return min([self.i] + [t.i for t in self.titles])
+        return min([self.h] + [t.i for t in self.titles])
 
     @property
     def end(self) -> int:
@@ -141,6 +148,14 @@ def parse_title(ctx: Context, toks: list[Tok], k: int) -> Title | None:
             if p and p.j > r:
                 org, r = p.entity, p.j
                 break
+    # "Ủy viên Bộ Chính trị", "Ủy viên dự khuyết Trung ương Đảng": a title written with its body
+    if org is None:
+        for cut in range(k + 1, r):
+            p = parse_org(ctx, toks, cut)
+            shorter = ctx.lex.lookup("role", " ".join(t.text for t in toks[k:cut]))
+            if p and p.j >= r and shorter:
+                role, org, r = shorter[0], p.entity, p.j
+                break
     if org is None:
         p = parse_org(ctx, toks, r, lower_head=True)
         if p:
@@ -163,7 +178,7 @@ def analyse(ctx: Context, sentence: Sentence) -> Analysis:
         h = _honorific_end(ctx, toks, k)
         found = parse_name(ctx, toks, h, after_honorific=h > k)
         if found:
-            people.append(Person(found[0], h, found[1]))
+            people.append(Person(found[0], h, found[1], h=k))
             k = found[1]
             continue
         title = parse_title(ctx, toks, k)
@@ -184,39 +199,76 @@ def analyse(ctx: Context, sentence: Sentence) -> Analysis:
 def _assign(ctx: Context, toks: list[Tok], people: list[Person], titles: list[Title], orgs) -> None:
     by_end = {t.j: t for t in titles}
     by_start = {t.i: t for t in titles}
-    # titles right before a name ("Bộ trưởng Bộ Tài chính Hồ Đức Phớc"), chained by commas
     for p in people:
-        t = by_end.get(p.i)
-        if t is None and p.i >= 1 and toks[p.i - 1].text in ("-", "–", "—"):
-            t = by_end.get(p.i - 1)
-        if t is None and p.i >= 1 and toks[p.i - 1].low == "là":
-            t = by_end.get(p.i - 1)  # "Trưởng ban là ông X"
-        chain: list[Title] = []
-        while t is not None and not t.used:
-            chain.insert(0, t)
-            prev = t.i - 1
-            t = by_end.get(prev) if prev >= 0 and toks[prev].text == "," else None
-        for t in chain:
-            t.used = True
-        p.titles += chain
-    # titles after a name, after a comma or dash ("Mai Sơn - Phó Chủ tịch …, Phó Trưởng BCĐ")
+        _titles_before(toks, p, by_end)
     for p in people:
-        k = p.j
-        while k < len(toks):
-            if toks[k].text in CHAIN_SEPARATORS or toks[k].text == "(":
-                k += 1
-            elif _copula_end(toks, k):
-                k = _copula_end(toks, k)
-            else:
-                break
-            t = by_start.get(k)
-            if t is None or t.used:
-                break
-            t.used = True
-            p.titles.append(t)
-            k = t.j
+        _titles_after(toks, p, by_start)
+    _copula_groups(toks, people, by_start)
     _lists(toks, people, titles)
     _complete(ctx, people, orgs)
+
+
+def _titles_before(toks: list[Tok], p: Person, by_end: dict[int, Title]) -> None:
+    """Titles right before a name ("Bộ trưởng Bộ Tài chính Hồ Đức Phớc"), chained by commas or
+    written back to back ("Bộ trưởng, Chủ nhiệm …"), maybe across a dash or "là" ("Trưởng ban là ông X")."""
+    start = p.h
+    t = by_end.get(start)
+    if t is None and start >= 1 and (toks[start - 1].text in ("-", "–", "—") or toks[start - 1].low == "là"):
+        t = by_end.get(start - 1)
+    chain: list[Title] = []
+    while t is not None and not t.used:
+        chain.insert(0, t)
+        prev = t.i - 1
+        if prev >= 0 and toks[prev].text == ",":
+            t = by_end.get(prev)
+        elif prev >= 0 and toks[prev].low == "là" and by_end.get(prev) is not None:
+            t = by_end.get(prev)  # "Trưởng ban là Phó Bí thư Tỉnh ủy, … - ông X"
+        else:
+            t = by_end.get(t.i)
+    for t in chain:
+        t.used = True
+    p.titles += chain
+
+
+def _titles_after(toks: list[Tok], p: Person, by_start: dict[int, Title]) -> None:
+    """Titles after a name, after a comma or dash ("Mai Sơn - Phó Chủ tịch …, Phó Trưởng BCĐ")."""
+    k = p.j
+    while k < len(toks):
+        if toks[k].text in CHAIN_SEPARATORS or toks[k].text == "(":
+            k += 1
+        elif _copula_end(toks, k):
+            k = _copula_end(toks, k)
+        else:
+            break
+        t = by_start.get(k)
+        if t is None or t.used:
+            break
+        t.used = True
+        p.titles.append(t)
+        k = t.j
+
+
+def _copula_groups(toks: list[Tok], people: list[Person], by_start: dict[int, Title]) -> None:
+    """"X và Y là 2 Phó Trưởng ban": a title after a copula goes to every name joined before it."""
+    for n, p in enumerate(people):
+        k = _copula_end(toks, p.end)
+        if not k:
+            continue
+        if k < len(toks) and toks[k].text.isdigit():
+            k += 1
+        t = by_start.get(k)
+        if t is None:
+            continue
+        group = [p]
+        for q in reversed(people[:n]):
+            if all(x.low in ("và", ",") for x in toks[q.end:group[0].h]) and q.end < group[0].h:
+                group.insert(0, q)
+            else:
+                break
+        for q in group:
+            if t not in q.titles:
+                q.titles.append(t)
+        t.used = True
 
 
 def _copula_end(toks: list[Tok], k: int) -> int:
