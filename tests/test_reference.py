@@ -6,11 +6,12 @@ from collections import Counter
 
 import pyoxigraph
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from dtkg import reference
 from dtkg.namespaces import DCTERMS, DTKG, ID, ORG, OWL, RDF, SCHEMA, SKOS, WD, XSD
 from dtkg.slug import canonical_tones, slug
+from dtkg.ttlwriter import write_turtle
 
 DIV_2008, DIV_2025 = ID["division/2008"], ID["division/2025"]
 NQ_202 = ID["document/nghi-quyet-202-2025-qh15"]
@@ -178,3 +179,24 @@ def test_labels_are_nfc_and_skos_consistent(g: Graph) -> None:
 def test_no_owl_same_as_and_no_blank_nodes(g: Graph) -> None:
     assert not list(g.triples((None, OWL.sameAs, None)))
     assert not [t for t in g if any(not isinstance(x, (URIRef, Literal)) for x in t)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['plain', 'with "quotes"', "line\nbreak\tand tab", "back\\slash", "Thừa Thiên - Huế"],
+)
+def test_turtle_writer_round_trips_literals(text: str) -> None:
+    s = ID["source/x"]
+    g = Graph()
+    g.add((s, SKOS.note, Literal(text, lang="en")))
+    g.add((s, SKOS.altLabel, Literal(text)))
+    g.add((s, DTKG.validFrom, Literal("2025-07-01", datatype=XSD.date)))
+    out = write_turtle(g, reference.PREFIXES, [("all", lambda _: True)])
+    assert set(Graph().parse(data=out, format="turtle")) == set(g)
+
+
+def test_turtle_writer_refuses_blank_nodes() -> None:
+    g = Graph()
+    g.add((BNode(), SKOS.note, Literal("x")))
+    with pytest.raises(ValueError, match="blank nodes"):
+        write_turtle(g, reference.PREFIXES, [("all", lambda _: True)])
