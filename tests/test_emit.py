@@ -186,6 +186,12 @@ def test_nquads_escapes(text):
     (CHU_TICH, "role/chu-tich"),
     (Entity("role", "Phó Chủ tịch Thường trực", "Phó Chủ tịch Thường trực"), "role/pho-chu-tich-thuong-truc"),
     (POST, "post/uy-ban-nhan-dan-tinh-lai-chau/chu-tich"),
+    (Entity("post", "Chủ tịch UBND tỉnh Lai Châu", "k", extra=(("role", "Chủ tịch"), ("org", UBND))),
+     "post/uy-ban-nhan-dan-tinh-lai-chau/chu-tich"),
+    (Entity("post", "Thủ tướng Chính phủ", "k", extra=(("role", "Thủ tướng"), ("role_iri", str(ID["role/thu-tuong"])),
+                                                         ("org", Entity("org", "Chính phủ", "Chính phủ")))),
+     "post/chinh-phu/thu-tuong"),
+    (Entity("post", "Giám đốc Sở", "Giám đốc Sở"), "post/giam-doc-so"),
     (MEETING, "meeting/uy-ban-nhan-dan-tinh-lai-chau/3"),
     (Entity("meeting", "Hội nghị", "m", extra=(("org", UBND), ("date", dt.date(2024, 1, 2)))), "meeting/uy-ban-nhan-dan-tinh-lai-chau/2024-01-02"),
     (Entity("meeting", "Hội nghị sơ kết", "m", extra=(("org", UBND),)), "meeting/uy-ban-nhan-dan-tinh-lai-chau/hoi-nghi-so-ket"),
@@ -220,3 +226,12 @@ def test_fact_iri_depends_on_key_fields_only():
 def test_version_defaults_to_package_version():
     triples = emit.article_graph(Doc(), [Fact("operates", {"org": UBND, "system": SYSTEM}, EV, "systems")], heads=HEADS)
     assert (ID["agent/extractor/systems"], DTKG.softwareVersion, Literal(__version__)) in triples
+
+
+def test_post_with_role_given_as_title_and_iri():
+    post = Entity("post", "Thủ tướng Chính phủ", "k", extra=(
+        ("role", "Thủ tướng"), ("role_iri", str(ID["role/thu-tuong"])), ("org", Entity("org", "Chính phủ", "Chính phủ"))))
+    triples = set(run(fact("headed_by_post", org=UBND, post=post)))
+    p, role = ID["post/chinh-phu/thu-tuong"], ID["role/thu-tuong"]
+    assert {(p, ORG.role, role), (role, RDF.type, ORG.Role), (role, RDFS.label, Literal("Thủ tướng", lang="vi")),
+            (p, ORG.postIn, ID["org/chinh-phu"]), (U, DTKG.headedByPost, p)} <= triples

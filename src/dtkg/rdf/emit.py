@@ -172,11 +172,18 @@ class Emitter:
         self.add(node, DTKG.headedOrganisation, org)
         self.add(node, DTKG.headingPost, post)
         self.add(org, DTKG.headedByPost, post)
-        post_org, post_role = post_entity.get("org"), post_entity.get("role")
+        post_org, role = post_entity.get("org"), post_entity.get("role")
         if isinstance(post_org, Entity):
             self.add(post, ORG.postIn, self.entity(post_org))
-        if isinstance(post_role, Entity):
-            self.add(post, ORG.role, self.entity(post_role))
+        if isinstance(role, Entity):
+            self.add(post, ORG.role, self.entity(role))
+        elif iris.post_role(post_entity) is not None:
+            role_iri = iris.post_role(post_entity)
+            self.add(post, ORG.role, role_iri)
+            self.add(role_iri, RDF.type, ORG.Role)
+            if isinstance(role, str) and role.strip() and role_iri not in self.labelled:
+                self.labelled.add(role_iri)
+                self.add(role_iri, RDFS.label, vi(role))
 
     def fact_presides(self, node: URIRef, a: dict) -> None:
         person, meeting = self.entity(a["person"]), self.entity(a["meeting"])

@@ -18,7 +18,7 @@ from dtkg.slug import slug
 
 __all__ = [
     "doc_key", "article_iri", "article_graph_iri", "entity_iri", "fact_iri", "fact_node",
-    "evidence_iri", "agent_iri", "index_iri", "change_iri", "document_kind_iri", "split_extractor",
+    "evidence_iri", "agent_iri", "post_role", "index_iri", "change_iri", "document_kind_iri", "split_extractor",
 ]
 
 _SAFE_DOC = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -82,10 +82,22 @@ def entity_iri(entity: Entity) -> URIRef:
     raise ValueError(f"unknown entity kind {kind!r}")
 
 
+def post_role(post: Entity) -> URIRef | None:
+    """The role concept of a post: its `role` Entity, or its `role_iri`, or a role minted from a title."""
+    role = post.get("role")
+    if isinstance(role, Entity):
+        return entity_iri(role)
+    if post.get("role_iri"):
+        return URIRef(post.get("role_iri"))
+    if isinstance(role, str) and slug(role):
+        return ID[f"role/{slug(role)}"]
+    return None
+
+
 def _post_path(post: Entity) -> str:
-    org, role = post.get("org"), post.get("role")
-    if isinstance(org, Entity) and isinstance(role, Entity):
-        return f"{_tail(entity_iri(org))}/{_tail(entity_iri(role))}"
+    org, role = post.get("org"), post_role(post)
+    if isinstance(org, Entity) and role is not None:
+        return f"{_tail(entity_iri(org))}/{_tail(role)}"
     return _key_path(post.key)
 
 
