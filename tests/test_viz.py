@@ -406,3 +406,8 @@ def test_html_page_script_runs(graph, tmp_path):
     assert width(result["zoomed"]) < width(result["viewBox"])
     assert result["panned"].split()[0] != result["zoomed"].split()[0]
     assert "Thủ tướng Chính phủ Phạm Minh Chính, Chủ tịch Ủy ban Quốc gia" in result["searchPanel"]
+
+
+def test_provinces_by_system_links_in_the_fixture(graph):
+    rows = analytics.provinces_by_system_links(graph)  # Bộ Giáo dục và Đào tạo belongs to the country, not a province
+    assert [(r["province"], r["systems"], r["done"], r["planned"]) for r in rows] == [("Khánh Hòa", 1, 1, 0), ("Ninh Bình", 1, 0, 1)]

@@ -174,7 +174,8 @@ def from_graph(source: GraphSource, kinds: Iterable[str] | None = None, referenc
     classes: dict[str, set[str]] = defaultdict(set)
     for row in select(store, CLASS_QUERY):
         classes[row["s"]].add(row["cls"])
-    places = {row["s"]: row["place"] for row in select(store, PLACE_QUERY)}
+    places = {row["s"]: row["place"] for row in select(store, PLACE_QUERY)  # provinces only, not the country
+              if kind_of(row["place"], classes.get(row["place"], ())) == "province"}
     names = {(row["g"], row["s"]): row["label"] for row in sorted(select(store, NAME_QUERY), key=lambda r: r["label"], reverse=True)}
     evidence = _evidence_index(select(store, EVIDENCE_QUERY))
     g = nx.MultiDiGraph(title="dtkg")
