@@ -290,7 +290,11 @@ def _is_filler(gap: list[str]) -> bool:
 
 
 def _object(folded: str, v: re.Match, things: list[Thing], limit: int) -> tuple[Thing, Thing | None] | None:
-    """The system a verb connects to, and the system between the verb and its preposition."""
+    """The system a verb connects to, and the system between the verb and its preposition.
+
+    "kết nối với X" / "kết nối qua X" / "kết nối X": X; "kết nối Y với X" / "kết nối 100% hệ
+    thống Y với X": X, with Y between.
+    """
     w = words()
     after = [t for t in things if t.kind == "system" and v.end() <= t.start <= min(limit, v.end() + OBJECT_WINDOW)]
     if not after:
@@ -302,16 +306,14 @@ def _object(folded: str, v: re.Match, things: list[Thing], limit: int) -> tuple[
     last = " ".join(gap[-2:]) if len(gap) >= 2 and w.has("via", " ".join(gap[-2:])) else (gap[-1] if gap else "")
     if gap and (w.has("prep", last) or w.has("via", last)) and len(gap) <= 8:
         return first, None
-    if not _is_filler(gap):
+    if not _is_filler(gap) and len(gap) > 4:
         return None
     tail = first.owner.end if first.owner else first.end
     m = re.match(r"\s*(\w+)\s+", folded[tail:limit])
     if m and w.has("prep", m.group(1)):
-        nxt = [t for t in after[1:] if t.kind == "system" and t.start == tail + m.end()]
-        if nxt:
-            return nxt[0], first
-        return None
-    return first, None
+        nxt = [t for t in after[1:] if t.start == tail + m.end()]
+        return (nxt[0], first) if nxt else None
+    return (first, None) if _is_filler(gap) else None
 
 
 def _subject(folded: str, sentence: Sentence, pos: int, things: list[Thing], obj: Thing) -> Thing | None:
@@ -361,8 +363,10 @@ def _status(folded: str, start: int, verb_start: int, verb_end: int, end: int) -
     w = words()
     before = folded[start:verb_start]
     planned = [m.end() for m in w.planned.finditer(before)]
-    done = [m.end() for m in w.done.finditer(before)]
-    if planned and (not done or max(planned) > max(done)):
+    marks = [(m.end(), w.table["done"][m.group(0)] == "strong") for m in w.done.finditer(before)]
+    done = [end for end, _ in marks]
+    strong = [end for end, is_strong in marks if is_strong]
+    if planned and (not strong or max(planned) > max(strong)):
         return "planned"
     if not done and w.later.search(folded, verb_end, end):
         return "planned"
