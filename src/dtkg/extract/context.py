@@ -56,6 +56,22 @@ class Context:
             return None
         return terms[counts.most_common(1)[0][0]]
 
+    def main_ministry(self) -> Term | None:
+        """The ministry-level body the article names most (twice at least): the parent of a
+        "Cục" or "Vụ" the article names without one."""
+        if "_ministry" not in self.__dict__:
+            counts: Counter[str] = Counter()
+            terms: dict[str, Term] = {}
+            for sent in self.doc.sentences:
+                for hit in self.lex.scan("org", self.doc.folded, sent.start, sent.end):
+                    for term in hit.terms[:1]:
+                        if term.cls in ("Ministry", "MinisterialAgency"):
+                            counts[term.name] += 1
+                            terms[term.name] = term
+            top = counts.most_common(1)
+            self.__dict__["_ministry"] = terms[top[0][0]] if top and top[0][1] >= 2 else None
+        return self.__dict__["_ministry"]
+
     def unit(self, terms) -> Term | None:
         """The administrative unit a place name meant on the article's date."""
         units = current_units(terms, self.doc.date)

@@ -24,7 +24,8 @@ NATIONAL = ("quốc gia", "trung ương", "chính phủ", "tw", "t.ư")
 CONNECTORS = {"và", "về", "của", ","}
 MAX_WORDS = 30
 CAPITAL_HEADS_ONLY = True
-SUB_UNITS = {"Cục", "Vụ", "Trung tâm", "Văn phòng", "Viện"}  # "Cục X, Bộ Y": the parent follows  # generic heads ("Ban", "Sở") count only when written with a capital
+SUB_UNITS = {"Cục", "Vụ", "Trung tâm", "Văn phòng", "Viện"}  # "Cục X, Bộ Y": the parent follows
+PARENTED = {"Cục", "Vụ", "Trung tâm", "Văn phòng"}  # units that belong to a ministry  # generic heads ("Ban", "Sở") count only when written with a capital
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,10 @@ def _finish_named(ctx, toks, i, k, head, cls, words, level, place, nested) -> Or
         return OrgParse(remembered, i, k)
     if place is None and level in PROVINCE_LEVELS and ctx.province is not None:
         place = ctx.place_entity(ctx.province)
+    parent = ctx.main_ministry()
+    if head in PARENTED and words and not nested and place is None and parent is not None:
+        body = f"{body}, {parent.name}"  # "Cục Công nghệ thông tin" in an article about a ministry
+        nested = True
     if place is None and not national and cls in ("SteeringCommittee", "ProvincialDepartment") and ctx.province is not None:
         place = ctx.place_entity(ctx.province)
     if not words and place is not None and cls == "SteeringCommittee":

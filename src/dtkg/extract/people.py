@@ -199,16 +199,17 @@ def analyse(ctx: Context, sentence: Sentence) -> Analysis:
 def _assign(ctx: Context, toks: list[Tok], people: list[Person], titles: list[Title], orgs) -> None:
     by_end = {t.j: t for t in titles}
     by_start = {t.i: t for t in titles}
+    ends = {p.j for p in people}
     for p in people:
-        _titles_before(toks, p, by_end)
+        _titles_before(toks, p, by_end, ends)
     for p in people:
         _titles_after(toks, p, by_start)
     _copula_groups(toks, people, by_start)
     _lists(toks, people, titles)
-    _complete(ctx, people, orgs)
+    _complete(ctx, toks, people, orgs)
 
 
-def _titles_before(toks: list[Tok], p: Person, by_end: dict[int, Title]) -> None:
+def _titles_before(toks: list[Tok], p: Person, by_end: dict[int, Title], ends: set[int]) -> None:
     """Titles right before a name ("Bộ trưởng Bộ Tài chính Hồ Đức Phớc"), chained by commas or
     written back to back ("Bộ trưởng, Chủ nhiệm …"), maybe across a dash or "là" ("Trưởng ban là ông X")."""
     start = p.h
@@ -219,6 +220,10 @@ def _titles_before(toks: list[Tok], p: Person, by_end: dict[int, Title]) -> None
     while t is not None and not t.used:
         chain.insert(0, t)
         prev = t.i - 1
+        if prev in ends:  # "X - Trưởng ban, Chủ tịch … Y": the title after X's dash is X's
+            if len(chain) > 1:
+                chain.pop(0)
+            break
         if prev >= 0 and toks[prev].text == ",":
             t = by_end.get(prev)
         elif prev >= 0 and toks[prev].low == "là" and by_end.get(prev) is not None:
@@ -318,7 +323,7 @@ def _role_classes() -> dict[str, set[str]]:
     return table
 
 
-def _complete(ctx: Context, people: list[Person], orgs) -> None:
+def _complete(ctx: Context, toks: list[Tok], people: list[Person], orgs) -> None:
     """Give an organisation to titles that name none: the next title's, or the committee in context."""
     for p in people:
         for n, t in enumerate(p.titles):
@@ -327,7 +332,7 @@ def _complete(ctx: Context, people: list[Person], orgs) -> None:
             nxt = p.titles[n + 1] if n + 1 < len(p.titles) else None
             fitting = _role_classes().get(t.role.name, set())
             earlier = [e for i, j, e in orgs if j <= t.i and e.cls in fitting]
-            if nxt is not None and nxt.org is not None and nxt.i == t.j + 1:
+            if nxt is not None and nxt.org is not None and (nxt.i == t.j or (nxt.i == t.j + 1 and toks[t.j].text == ",")):
                 t.org = nxt.org
             elif earlier:
                 t.org = earlier[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-TOKEN = re.compile(r"\w+(?:[&'’]\w+)*(?:\.(?=\w)\w+)*\.?(?<!\.\.)|[^\w\s]")
+TOKEN = re.compile(r"[A-ZĐ]{1,3}(?:-[A-ZĐ]{1,3})+(?![\w-])|\w+(?:[&'’]\w+)*(?:\.(?=\w)\w+)*\.?(?<!\.\.)|[^\w\s]")
 
 
 @dataclass(frozen=True)
