@@ -45,10 +45,12 @@ def cells(value: str) -> list[str]:
 
 
 def date(value: str) -> Literal:
+    """An xsd:date literal from an ISO date (raises on a malformed date)."""
     return Literal(dt.date.fromisoformat(value).isoformat(), datatype=XSD.date)
 
 
 def day_before(value: str) -> str:
+    """The ISO date of the day before: the last day of a unit that ends when another begins."""
     return (dt.date.fromisoformat(value) - dt.timedelta(days=1)).isoformat()
 
 
@@ -58,7 +60,8 @@ def label(text: str) -> Literal:
 
 
 def dtkg(name: str) -> URIRef:
-    return DTKG[name]  # raises for a class the ontology does not define
+    """The dtkg: term named in a CSV cell; raises for a name the ontology does not define."""
+    return DTKG[name]
 
 
 class Builder:
@@ -68,7 +71,6 @@ class Builder:
         self.g = Graph()
         self.orgs: dict[str, URIRef] = {}  # name_vi → IRI
         self.sources = {row["id"]: row for row in read("sources.csv")}
-        self.source_iris: dict[str, URIRef] = {}
 
     # ---------------------------------------------------------------- helpers
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
@@ -92,10 +94,12 @@ class Builder:
         return ID[f"source/{key}"]
 
     def cite(self, s: URIRef, *keys: str) -> None:
+        """`s dct:source` each of the sources.csv rows `keys`."""
         for key in keys:
             self.add(s, DCTERMS.source, self.source(key))
 
     def org(self, name: str) -> URIRef:
+        """The IRI of an organisation already read, by its Vietnamese name."""
         if name not in self.orgs:
             raise KeyError(f"organisation {name!r} is not in ministries.csv or bodies.csv")
         return self.orgs[name]
@@ -119,6 +123,7 @@ class Builder:
 
     # ---------------------------------------------------------------- sources
     def add_sources(self) -> None:
+        """One resource per row of sources.csv: files and data sets, legal and party documents."""
         for key, row in self.sources.items():
             s = self.source(key)
             if row["type"] in ("document", "party-document"):
@@ -153,6 +158,7 @@ class Builder:
 
     # ---------------------------------------------------------------- bodies
     def add_bodies(self) -> None:
+        """The country, the Government and the other bodies of bodies.csv, and the DTI index."""
         for row in read("bodies.csv"):
             kind = row["kind"]
             s = ID[f"{kind}/{slug(row['key'] or row['name_vi'])}"]
@@ -172,6 +178,7 @@ class Builder:
                 self.add(s, DTKG.jurisdiction, COUNTRY)
 
     def same_as(self, s: URIRef, qid: str) -> None:
+        """Link `s` to a Wikidata item with skos:exactMatch and schema:sameAs (never owl:sameAs)."""
         if not re.fullmatch(r"Q[1-9][0-9]*", qid):
             raise ValueError(f"not a Wikidata item id: {qid!r}")
         self.add(s, SKOS.exactMatch, WD[qid])
@@ -199,6 +206,7 @@ class Builder:
             self.add(s, SKOS.note, Literal(row["notes"], lang="en"))
 
     def add_provinces(self) -> None:
+        """The 63 units of 2008, the 34 of 2025 (one resource when unchanged) and the change events between them."""
         old = {row["name_vi"]: row for row in read("provinces-2021.csv")}
         iris = {name: ID[f"province/{slug(name)}"] for name in old}
         for name, row in old.items():
@@ -234,6 +242,7 @@ class Builder:
             self.province(row, s, "2025", "provinces-2025")
 
     def add_divisions(self) -> None:
+        """The two sets of provincial-level units, 2008 – June 2025 and from July 2025."""
         titles = {
             "2008": ("Các đơn vị hành chính cấp tỉnh (2008 – 6/2025)", "Provincial-level units, 2008 to June 2025"),
             "2025": ("Các đơn vị hành chính cấp tỉnh (từ 7/2025)", "Provincial-level units from July 2025"),
@@ -251,6 +260,7 @@ class Builder:
 
     # ---------------------------------------------------------------- ministries
     def add_ministries(self) -> None:
+        """Ministries and ministerial-level agencies, and their 2025 mergers and renamings."""
         rows = read("ministries.csv")
         start = self.sources[MINISTRY_REFORM]["effective"]
         government = self.org(GOVERNMENT_NAME)
@@ -281,6 +291,7 @@ class Builder:
             self.change(cls, [self.org(p) for p in parts], self.org(result), MINISTRY_REFORM, names)
 
     def add_org_changes(self) -> None:
+        """Renamings of organisations listed in changes.csv."""
         for row in read("changes.csv"):
             if row["scope"] == "org":
                 originals = [self.org(row["original"])]
@@ -309,6 +320,7 @@ class Builder:
 
     # ---------------------------------------------------------------- header
     def add_header(self) -> None:
+        """The description of the reference graph itself (dtkgg:reference)."""
         s = GRAPH.reference
         self.add(s, RDF.type, DCAT.Dataset)
         self.add(s, DCTERMS.title, Literal("Dữ liệu tham chiếu của dtkg", lang="vi"))
@@ -357,6 +369,7 @@ PREFIXES = [
 
 
 def _under(path: str):
+    """A section test: the subject's IRI is under dtkgr:{path}."""
     return lambda s: str(s).startswith(f"{ID}{path}")
 
 
@@ -385,6 +398,7 @@ def turtle() -> str:
 
 
 def output_path() -> Path:
+    """Where the committed reference graph lives (ontology/reference.ttl)."""
     return resources.folder("ontology") / "reference.ttl"
 
 
