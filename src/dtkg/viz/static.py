@@ -1,6 +1,7 @@
 """Draw a dtkg networkx graph as a PNG or SVG with matplotlib: colours by kind, legend, readable labels."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import networkx as nx
@@ -12,7 +13,7 @@ from matplotlib.patches import Circle
 from dtkg.viz.layout import EDGE_FONT_SIZE, FONT_FAMILY, NODE_FONT_SIZE, extent, layout, node_radius, place_labels
 from dtkg.viz.style import EDGE_NAMES, NODE_NAMES, edge_style, node_colour
 
-LEGEND_BAND = 0.9  # inches above the drawing for the title and legend
+LEGEND_ROW = 0.17  # inches per legend row; the band above the drawing holds the title and the legend
 MAX_INCHES = 60.0
 HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]  # keeps labels legible over lines
 
@@ -36,10 +37,14 @@ def figure(g: nx.MultiDiGraph, title: str | None = None, seed: int = 7) -> Figur
     box = extent(pos, node_labels, edge_labels)
     width = min(max(box.x1 - box.x0, 6.0), MAX_INCHES)
     height = min(max(box.y1 - box.y0, 3.0), MAX_INCHES)
-    fig = Figure(figsize=(width, height + LEGEND_BAND))
-    ax = fig.add_axes((0, 0, 1, height / (height + LEGEND_BAND)))
-    ax.set_xlim(box.x0, box.x0 + max(box.x1 - box.x0, width))
-    ax.set_ylim(box.y0, box.y0 + max(box.y1 - box.y0, height))
+    handles = _legend_handles(g)
+    ncol = max(1, min(len(handles), int(width // 2.1)))
+    band = 0.5 + LEGEND_ROW * math.ceil(len(handles) / ncol)
+    fig = Figure(figsize=(width, height + band))
+    ax = fig.add_axes((0, 0, 1, height / (height + band)))
+    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2  # a small drawing sits in the middle
+    ax.set_xlim(cx - max(box.x1 - box.x0, width) / 2, cx + max(box.x1 - box.x0, width) / 2)
+    ax.set_ylim(cy - max(box.y1 - box.y0, height) / 2, cy + max(box.y1 - box.y0, height) / 2)
     ax.set_aspect("equal", adjustable="datalim")
     ax.axis("off")
     degree = dict(g.degree())
@@ -62,16 +67,15 @@ def figure(g: nx.MultiDiGraph, title: str | None = None, seed: int = 7) -> Figur
     for lab in edge_labels.values():
         ax.text(lab.x, lab.y, lab.text, ha="center", va="center", fontsize=EDGE_FONT_SIZE, family=FONT_FAMILY,
                 color="#444444", zorder=3, bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
-    top = 1 - 0.08 / (height + LEGEND_BAND)
+    top = 1 - 0.08 / (height + band)
     fig.text(0.01, top, title or g.graph.get("title", "dtkg"), ha="left", va="top", fontsize=11,
              family=FONT_FAMILY, weight="bold")
     shown = len(node_labels)
     if shown < g.number_of_nodes():
         fig.text(0.99, top, f"{shown} of {g.number_of_nodes()} labels shown (the rest have no room)",
                  ha="right", va="top", fontsize=7, family=FONT_FAMILY, color="#666666")
-    handles = _legend_handles(g)
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.005, top - 0.3 / (height + LEGEND_BAND)),
-               ncol=max(1, min(len(handles), int(width // 2.1))), fontsize=7, frameon=False,
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.005, top - 0.3 / (height + band)),
+               ncol=ncol, fontsize=7, frameon=False,
                prop={"family": FONT_FAMILY, "size": 7}, handlelength=2.2, columnspacing=1.2)
     return fig
 
