@@ -45,6 +45,12 @@ CASES = [
     ("Theo DTI năm 2022, top 3 bộ dẫn đầu là Bộ Tư pháp, Bộ Y tế và Bộ Công an.", set()),
     # the agent of "được … đánh giá" is not ranked; "lần thứ hai" is not a rank
     ("Việc ký số được Bộ Nội vụ đánh giá đứng đầu cả nước, lần thứ hai liên tiếp.", set()),
+    # a score told before the rank; a rank for an indicator ("về tỷ lệ …") is not the DTI rank
+    ("Chỉ số DTI năm 2022 của tỉnh Bắc Ninh đạt 0,5123 điểm, xếp thứ 15/63 tỉnh, thành phố.",
+     {("Bắc Ninh", 2022, 15, 0.5123)}),
+    ("Tỉnh Hà Giang đứng thứ 2 cả nước về tỷ lệ hồ sơ trực tuyến trong đánh giá DTI năm 2022.", set()),
+    ("Theo DTI năm 2021, thành phố Đà Nẵng tiếp tục dẫn đầu bảng xếp hạng ở cả 3 trụ cột.",
+     {("Đà Nẵng", 2021, 1, None)}),
     # Việt Nam by its national score
     ("Ở cấp quốc gia, chỉ số DTI năm 2022 đạt 0,6608, tăng 10% so với năm 2021.",
      {("Việt Nam", 2022, None, 0.6608)}),

@@ -166,7 +166,7 @@ def _read_clause(ctx: Context, n: int, sentence: Sentence, start: int, end: int)
             mention = _subject(folded, cue, mentions, start, used)
         if mention is None or mention.entity.kind == "country":
             continue
-        score = next((s.score for s in scores if s.start > cue.end and not any(cue.end < r.start < s.start for r in ranks)), None)
+        score = _score_for(cue, ranks, scores)
         entries.append(Entry(mention.entity, _year_of(ctx, n, cue, ranks, start, end), cue.rank, score, sentence))
     if not ranks:
         for cue in scores:
@@ -174,6 +174,16 @@ def _read_clause(ctx: Context, n: int, sentence: Sentence, start: int, end: int)
             if mention is not None:
                 entries.append(Entry(mention.entity, _year_of(ctx, n, cue, [], start, end), None, cue.score, sentence))
     return entries
+
+
+def _score_for(cue: Cue, ranks: list[Cue], scores: list[Cue]) -> float | None:
+    """The score told with a rank: the one after it, or the only one when the clause has one rank."""
+    after = [s for s in scores if s.start > cue.end and not any(cue.end < r.start < s.start for r in ranks)]
+    if after:
+        return after[0].score
+    if len(ranks) == 1 and len(scores) == 1:
+        return scores[0].score
+    return None
 
 
 def _entities(ctx: Context, start: int, end: int) -> list[Mention]:
@@ -274,11 +284,24 @@ def _subject(folded: str, cue: Cue, mentions: list[Mention], start: int, used: s
         between = folded[mention.end:cue.start]
         if c.pillar.search(between) or c.plural.search(between) or c.other.search(between):
             return None
-        after = folded[cue.end:cue.end + 30]
-        if re.match(r"\W*(?:về|ở|trong|của)?\s*(?:chỉ số\s+)?[\"“]?\s*(?:" + c.pillar.pattern + ")", after):
+        if not _overall(folded, cue):
             return None
         return mention
     return None
+
+
+_ABOUT = re.compile(r"\s*(?:/\s*\d+\s*)?(?:(?:các\s+)?(?:tỉnh|thành phố|cả nước|toàn quốc|trong|trên|,)\s*)*(?:về|ở)\s+")
+
+
+def _overall(folded: str, cue: Cue) -> bool:
+    """The rank is for DTI itself, not for what follows "về …" ("đứng thứ 2 về tỷ lệ hồ sơ trực tuyến")."""
+    m = _ABOUT.match(folded, cue.end)
+    if m is None:
+        return True
+    rest = folded[m.end():m.end() + 40]
+    if cues().pillar.match(rest.lstrip("\"“ ")):
+        return False
+    return cues().topic.match(rest) is not None or re.match(r"(?:cả\s+)?\d+\s+trụ cột", rest) is not None
 
 
 def _nation(ctx: Context, clause: str) -> Mention | None:
