@@ -129,6 +129,29 @@ def test_every_violation_query_is_tested():
     assert names == {n for n, _b in BREAKS}
 
 
+ROLE = "<http://www.w3.org/ns/org#role>"
+MISSING = [  # an optional piece removed: the row stays, once, with an empty cell (no cross product)
+    ("posts", {}, f"DELETE WHERE {{ GRAPH ?g {{ <https://w3id.org/dtkg/id/fact/fixture_a/post-2b3c4d5e6f70> {ROLE} ?r }} }}", 5),
+    ("person", {"iri": "https://w3id.org/dtkg/id/person/tran-minh-chau"},
+     f"DELETE WHERE {{ GRAPH ?g {{ <https://w3id.org/dtkg/id/fact/fixture_b/post-708192a3b4c5> {ROLE} ?r }} }}", 3),
+    ("documents", {}, "DELETE WHERE { GRAPH ?g { ?d <https://w3id.org/dtkg/ontology#documentKind> ?k } }", 2),
+    ("database-links", {}, "DELETE WHERE { GRAPH ?g { ?o <https://w3id.org/dtkg/ontology#jurisdiction> ?p } }", 2),
+    ("province-links-database", {}, "DELETE WHERE { GRAPH ?g { ?c <https://w3id.org/dtkg/ontology#connectionStatus> ?s } }", 2),
+    ("meetings-chaired", {}, "DELETE WHERE { GRAPH ?g { ?m <http://purl.org/dc/terms/date> ?d } }", 1),
+    ("rankings", {}, "DELETE WHERE { GRAPH ?g { ?e <https://w3id.org/dtkg/ontology#rankingIndex> ?i } }", 2),
+    ("who-chairs-what", {}, "DELETE WHERE { GRAPH ?g { ?p <http://www.w3.org/2000/01/rdf-schema#label> ?l } }", 4),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "breakage", "n"), MISSING, ids=[m[0] for m in MISSING])
+def test_missing_optional_piece_keeps_one_row(name, params, breakage, n):
+    broken = memory_store()
+    broken.update(breakage)
+    result = queries.run_saved(name, params, store=broken)
+    assert len(result.rows) == n
+    assert any(None in r or "" in r or any(str(c).startswith("https://") for c in r if c) for r in result.rows)
+
+
 # ---------------------------------------------------------------- parameters as RDF terms
 
 INJECTIONS = [
