@@ -411,3 +411,8 @@ def test_html_page_script_runs(graph, tmp_path):
 def test_provinces_by_system_links_in_the_fixture(graph):
     rows = analytics.provinces_by_system_links(graph)  # Bộ Giáo dục và Đào tạo belongs to the country, not a province
     assert [(r["province"], r["systems"], r["done"], r["planned"]) for r in rows] == [("Khánh Hòa", 1, 1, 0), ("Ninh Bình", 1, 0, 1)]
+
+
+def test_a_folder_without_a_store_is_reported(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no dtkg store at .*dtkg build"):
+        from_graph(tmp_path)

@@ -37,9 +37,13 @@ def open_store(source: GraphSource) -> ox.Store:
         path = Path(source)
         if (path / "store").is_dir():
             path = path / "store"
+        hint = f"no dtkg store at {source} (run `dtkg build --out DIR` first)"
         if not path.is_dir():
-            raise FileNotFoundError(f"no dtkg store at {source} (run `dtkg build --out DIR` first)")
-        return ox.Store.read_only(str(path))
+            raise FileNotFoundError(hint)
+        try:
+            return ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise FileNotFoundError(f"{hint}: {exc}") from None
     if hasattr(source, "serialize") and hasattr(source, "quads"):
         store = ox.Store()
         data = source.serialize(format="nquads")
