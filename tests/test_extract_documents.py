@@ -43,7 +43,18 @@ CASES = [
     # a date opening the sentence, before a verb of signing
     ("Ngày 12/3/2022, Chủ tịch UBND tỉnh đã ký Quyết định số 415 về việc thành lập Ban Chỉ đạo.",
      {("415", "Quyết định", "2022-03-12", None)}),
+    # a title between the kind and the number; a kind written before the kind code's own label
+    ("Luật Giao dịch điện tử số 20/2023/QH15 có hiệu lực từ năm 2024.",
+     {("20/2023/QH15", "Luật", None, "Quốc hội")}),
+    ("Nghị quyết về chuyển đổi số số 05-NQ/TU của Tỉnh ủy Yên Bái đã được ban hành.",
+     {("05-NQ/TU", "Nghị quyết", None, "Tỉnh ủy Yên Bái")}),
+    ("Thông báo kết luận số 12-TB/TU ngày 10/3/2023 của Tỉnh ủy Yên Bái.",
+     {("12-TB/TU", "Thông báo", "2023-03-10", "Tỉnh ủy Yên Bái")}),
+    # the issuer of an official letter is the body code before the unit code
+    ("Công văn số 1552/BTTTT-THH ngày 26/4/2022 hướng dẫn kỹ thuật.",
+     {("1552/BTTTT-THH", "Công văn", "2022-04-26", "Bộ Thông tin và Truyền thông")}),
     # quantities, years and programme names are not documents
+    ("Tỉnh thực hiện Chương trình 135 về giảm nghèo.", set()),
     ("Tỉnh xây dựng kế hoạch 5 năm và Kế hoạch 2023 về chuyển đổi số.", set()),
     ("Tỉnh đẩy mạnh triển khai Đề án 06 của Chính phủ.", set()),
     ("Không có văn bản nào được nêu trong câu này.", set()),

@@ -45,13 +45,14 @@ class Patterns:
     types: dict[str, str]  # folded kind code -> kind label
     issuers: dict[str, str]  # folded issuer code (or "kind/issuer") -> issuer name template
     notdoc: frozenset[tuple[str, str]]  # (folded kind, number) that name programmes
+    named: frozenset[str]  # folded kinds after which a bare number needs "số"
     units: frozenset[str]  # folded words that make a bare number a quantity
 
 
 @lru_cache(maxsize=1)
 def patterns() -> Patterns:
     """Load data/patterns/documents.csv once."""
-    types, issuers, notdoc, units = {}, {}, set(), set()
+    types, issuers, notdoc, units, named = {}, {}, set(), set(), set()
     with data("patterns/documents.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(line for line in fh if not line.startswith("#")):
             kind, code, value = row["kind"], fold(row["code"]), row["value"]
@@ -63,7 +64,9 @@ def patterns() -> Patterns:
                 notdoc.add((code, value))
             elif kind == "unit":
                 units.add(fold(value))
-    return Patterns(types, issuers, frozenset(notdoc), frozenset(units))
+            elif kind == "named":
+                named.add(code)
+    return Patterns(types, issuers, frozenset(notdoc), frozenset(named), frozenset(units))
 
 
 @lru_cache(maxsize=4)
@@ -102,16 +105,36 @@ def _mentions(ctx: Context, sentence: Sentence) -> list[Mention]:
     found: list[Mention] = []
     for m in regex.finditer(folded, sentence.start, sentence.end):
         number = text[m.start(3):m.end(3)]
-        kind = labels[m.group(1)]
+        kind = _kind_written(folded, m.start(), labels[m.group(1)], number)
         if not _is_number(ctx, m, number, kind):
             continue
         found.append(_describe(ctx, sentence, number, kind, m.start(), m.end(3)))
+    for m in _titled(ctx.lex).finditer(folded, sentence.start, sentence.end):
+        number = text[m.start(2):m.end(2)]
+        if not any(x.number == number for x in found):
+            found.append(_describe(ctx, sentence, number, labels[m.group(1)], m.start(), m.end(2)))
     for m in _HEADER.finditer(folded, sentence.start, sentence.end):
         number = text[m.start(1):m.end(1)]
         kind = _kind_from_code(number)
         if kind and not any(x.number == number for x in found):
             found.append(_describe(ctx, sentence, number, kind, m.start(), m.end(1)))
     return found
+
+
+@lru_cache(maxsize=4)
+def _titled(lex: Lexicon) -> re.Pattern:
+    """A kind, the document's title, then "số" and a full number: "Luật Giao dịch điện tử số 20/2023/QH15"."""
+    labels = _kinds(lex)[1]
+    alts = "|".join(re.escape(k) for k in sorted(labels, key=len, reverse=True))
+    return re.compile(r"(?<![\w])(" + alts + r")\s+[^\d,.;:()]{3,80}?\s+số\s+(\d{1,5}(?:/\d{4})?[/\-][a-zđ&]+\d{0,2}(?:[/\-][a-zđ&]+\d{0,2})*)(?![\w/])")
+
+
+def _kind_written(folded: str, start: int, kind: str, number: str) -> str:
+    """The kind the number's code names when the text writes it just before ("Thông báo kết luận số 12-TB/TU")."""
+    coded = _kind_from_code(number)
+    if coded and coded != kind and folded[max(0, start - len(coded) - 1):start].strip() == fold(coded):
+        return coded
+    return kind
 
 
 def _is_number(ctx: Context, m: re.Match, number: str, kind: str) -> bool:
@@ -126,6 +149,8 @@ def _is_number(ctx: Context, m: re.Match, number: str, kind: str) -> bool:
         return False
     if m.group(2):
         return True
+    if fold(kind) in table.named:
+        return False
     capital = ctx.doc.text[m.start(1)].isupper()
     return capital and not re.fullmatch(r"(?:19|20)\d\d", number)
 
@@ -207,10 +232,14 @@ def _issuer_from_code(ctx: Context, number: str) -> Entity | None:
     if not parts:
         return None
     table = patterns().issuers
-    code = fold(parts[-1])
-    template = table.get(f"{fold(parts[0])}/{code}") or table.get(code)
-    if template is None and re.fullmatch(r"qh\d+", code):
-        template = table.get("qh")
+    template = None
+    for part in reversed(parts):
+        code = fold(part)
+        template = table.get(f"{fold(parts[0])}/{code}") or table.get(code)
+        if template is None and re.fullmatch(r"qh\d+", code):
+            template = table.get("qh")
+        if template is not None:
+            break
     if template is None:
         return None
     if "{" in template:
