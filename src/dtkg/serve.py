@@ -159,11 +159,22 @@ class Proxy(BaseHTTPRequestHandler):
         sys.stderr.write(f"dtkg serve: {self.address_string()} {fmt % args}\n")
 
 
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGTERM the engine if dtkg serve itself dies (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def start_oxigraph(store: Path, port: int, timeout: float) -> subprocess.Popen:
     """Start `oxigraph serve-read-only` on 127.0.0.1:port over `store` and wait until it answers."""
     cmd = [oxigraph_binary(), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
            "--union-default-graph", "--timeout-s", str(max(1, int(round(timeout))))]
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     for _ in range(200):  # at most ~20 s
         if proc.poll() is not None:
             raise ServeError(f"oxigraph exited: {proc.stderr.read().decode('utf-8', 'replace').strip()[:500]}")
