@@ -21,7 +21,7 @@ ORDINAL_WORDS = {"nhất": 1, "đầu tiên": 1, "hai": 2, "ba": 3, "tư": 4, "b
                  "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
 MEETING = re.compile(
     r"\b(phiên họp|phiên|hội nghị|cuộc họp|họp)"
-    r"(?:\s+(?:lần\s+)?thứ\s+(\d+|nhất|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười)\b|\s+(đầu tiên)\b)?"
+    r"(?:\s+(?:lần\s+)?thứ\s+(\d+|nhất|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười)\b|\s+(?:lần\s+)?(đầu tiên)\b)?"
 )
 HELD_BY = re.compile(r"(?:tổ chức|họp)\s*$")
 CHAIR = re.compile(r"\b(đồng chủ trì|chủ trì)\b")
