@@ -62,6 +62,10 @@ LINKS = [
     ("Tỉnh Đồng Nai đã kết nối liên thông 4 cấp các hệ thống thông tin trọng yếu.", set()),
     ("Tỉnh Đồng Nai đã đồng bộ dữ liệu với cơ sở dữ liệu quốc gia.", set()),
     ("Hội nghị được kết nối trực tuyến với 63 tỉnh, thành phố.", set()),
+    # a partner whose name the gazetteer does not know is still a partner; "chưa" denies
+    ("Sở Y tế tỉnh Tây Ninh phối hợp với Bảo hiểm xã hội tỉnh kết nối dữ liệu khám chữa bệnh với "
+     "Cơ sở dữ liệu quốc gia về bảo hiểm.", {("Sở Y tế tỉnh Tây Ninh", "Cơ sở dữ liệu quốc gia về bảo hiểm", "done")}),
+    ("Bộ Y tế chưa kết nối với Cơ sở dữ liệu quốc gia về dân cư.", set()),
     # the one asking is not the one connecting
     ("Bộ Công an đề nghị các địa phương kết nối với CSDL quốc gia về dân cư.", set()),
 ]

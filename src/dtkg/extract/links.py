@@ -164,7 +164,8 @@ def _anaphora(ctx: Context, toks: list[Tok], i: int, memory: Memory) -> Thing | 
         return None
     if tok.text == "Bộ" and memory.ministry is not None:
         return Thing(tok.start, tok.end, memory.ministry.entity, "org")
-    if tok.low == "tỉnh" and ctx.province is not None and (nxt is None or nxt.low not in ("ủy", "uỷ")):
+    after_word = i == 0 or words().has("anaphora", prev) or tok.text == "Tỉnh"
+    if tok.low == "tỉnh" and after_word and ctx.province is not None and (nxt is None or nxt.low not in ("ủy", "uỷ")):
         return Thing(tok.start, tok.end, ctx.place_entity(ctx.province), "province")
     return None
 
@@ -249,6 +250,8 @@ def _links(ctx: Context, sentence: Sentence, things: list[Thing], memory: Memory
         if any(t.start <= v.start() < t.end for t in things):
             continue
         clause = _clause(folded, sentence, v.start())
+        if any(words().has("negation", " ".join(g)) for g in _tails(_gap_words(folded, clause[0], v.start()))):
+            continue
         found = _object(folded, v, things, clause[1])
         if found is None:
             continue
@@ -264,6 +267,11 @@ def _links(ctx: Context, sentence: Sentence, things: list[Thing], memory: Memory
         args = {"subject": subject.entity, "object": obj.entity, "status": status}
         facts.append(Fact("links", args, ctx.evidence(sentence), NAME))
     return facts
+
+
+def _tails(gap: list[str]) -> list[list[str]]:
+    """The last one and two words before a verb."""
+    return [gap[-1:], gap[-2:]] if gap else []
 
 
 def _clause(folded: str, sentence: Sentence, pos: int) -> tuple[int, int]:
