@@ -82,6 +82,11 @@ OPERATES = [
     ("Nền tảng NDXP do Bộ Thông tin và Truyền thông quản lý, vận hành.", {("Bộ Thông tin và Truyền thông", NDXP)}),
     ("Tỉnh đã kết nối với hệ thống giám sát, đo lường mức độ cung cấp dịch vụ số của Bộ Thông tin và Truyền thông.",
      {("Bộ Thông tin và Truyền thông", "Hệ thống giám sát, đo lường mức độ cung cấp dịch vụ số")}),
+    ("Bộ Công an là cơ quan chủ quản Cơ sở dữ liệu quốc gia về dân cư.", {("Bộ Công an", DC)}),
+    ("Bộ Tư pháp được giao xây dựng Cơ sở dữ liệu quốc gia về pháp luật.",
+     {("Bộ Tư pháp", "Cơ sở dữ liệu quốc gia về văn bản quy phạm pháp luật")}),
+    # a head word before a name the gazetteer knows is one system
+    ("Nền tảng NDOP của Bộ Công an đã chính thức vận hành.", {("Bộ Công an", "Nền tảng chia sẻ, điều phối dữ liệu quốc gia")}),
     # a province deploying a national portal does not operate it
     ("Tỉnh Nam Định triển khai Cổng Dịch vụ công quốc gia đến cấp xã.", set()),
     # a ministry asking others to deploy does not operate

@@ -133,7 +133,8 @@ def _things(ctx: Context, sentence: Sentence, memory: Memory) -> list[Thing]:
                 memory.ministry = thing
             if thing.kind == "system" and thing.specific and not thing.national:
                 memory.system = thing
-    return sorted(found, key=lambda t: t.start)
+    inside = [t for t in found if any(o is not t and o.start <= t.start and t.end <= o.end for o in found)]
+    return sorted((t for t in found if t not in inside), key=lambda t: t.start)
 
 
 def _thing_at(ctx: Context, sentence: Sentence, toks: list[Tok], i: int, memory: Memory) -> Thing | None:
@@ -191,6 +192,11 @@ def _system_at(ctx: Context, sentence: Sentence, toks: list[Tok], i: int, head: 
         k += 1
     if k == start_words and k < len(toks) and w.head.match(ctx.doc.folded, toks[k].start):
         return None  # "hệ thống CSDL ngành …": the name starts at the second head
+    known = ctx.lex.match_at("system", ctx.doc.folded, toks[start_words].start) if start_words < len(toks) else None
+    if known and known.terms:  # "Nền tảng NDOP": the head and a system the gazetteer knows
+        after = next((n for n, t in enumerate(toks) if t.start >= known.end), len(toks))
+        owner = _owner(ctx, sentence, toks, after, memory)
+        return Thing(toks[i].start, known.end, ctx.system_entity(known.terms[0]), "system", national=True, owner=owner)
     end = toks[k - 1].end if k > start_words else head.end()
     body = [ctx.lex.abbreviations.get(t.text, t.text) for t in toks[start_words:k]]
     content = [t.low for t in toks[start_words:k] if not w.has("generic", t.low)]
@@ -333,8 +339,7 @@ def _subject(folded: str, sentence: Sentence, pos: int, things: list[Thing], obj
         before = folded[sentence.start:t.start]
         if w.companion.search(before):
             continue
-        between = folded[t.end:pos]
-        if w.directive.search(between):
+        if any(not folded[:m.start()].endswith("được ") for m in w.directive.finditer(folded, t.end, pos)):
             return None
         if t.kind == "system":
             if not _is_adverbs(_gap_words(folded, t.end, pos)):
