@@ -73,7 +73,8 @@ def extract(ctx: Context) -> list[Fact]:
 def _pairs(ctx: Context, analysis: Analysis, post: Title, head: Title):
     """(headed organisation, post) pairs; a list of provinces after the head title gives one each."""
     toks = analysis.toks
-    k = _copula_end(toks, head.j) or (head.j + 1 if head.j < len(toks) and toks[head.j].text == ":" else 0)
+    k = next((c for c in (_copula_end(toks, x) for x in range(head.j, min(head.j + 3, len(toks)))) if c), 0)
+    k = k or (head.j + 1 if head.j < len(toks) and toks[head.j].text == ":" else 0)
     places = []
     while k and k < len(toks):
         hit = ctx.lex.match_at("province", ctx.doc.folded, toks[k].start)

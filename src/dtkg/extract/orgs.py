@@ -259,6 +259,8 @@ def _finish_named(ctx, toks, i, k, head, cls, words, level, place, nested) -> Or
     body = " ".join(words).replace(" ,", ",")
     low = fold(body)
     national = nested or any(n in low.split() or n in low for n in NATIONAL)
+    if place is None and level in PROVINCE_LEVELS and ctx.province is not None:
+        place = ctx.place_entity(ctx.province)
     if not words and place is None:
         remembered = ctx.recall(head) or ctx.recall(cls)
         if remembered is None:

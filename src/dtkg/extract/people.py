@@ -266,7 +266,7 @@ def _copula_groups(toks: list[Tok], people: list[Person], by_start: dict[int, Ti
             continue
         group = [p]
         for q in reversed(people[:n]):
-            if all(x.low in ("và", ",") for x in toks[q.end:group[0].h]) and q.end < group[0].h:
+            if all(x.low in ("và", ",") for x in toks[q.end:group[0].start]) and q.end < group[0].start:
                 group.insert(0, q)
             else:
                 break
