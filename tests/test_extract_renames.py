@@ -32,6 +32,13 @@ CASES = [
     # "thành phố" inside a name is not the "thành" of the renaming
     ("UBND đã đổi tên Ban Chỉ đạo đô thị thông minh thành phố Cần Thơ thành Ban Chỉ đạo chuyển đổi số thành phố Cần Thơ.",
      {("Ban Chỉ đạo đô thị thông minh thành phố Cần Thơ", "Ban Chỉ đạo chuyển đổi số thành phố Cần Thơ", None)}),
+    # passive: "A (đã) được (kiện toàn và) đổi tên thành B"
+    ("Ủy ban Quốc gia về Chính phủ điện tử đã được đổi tên thành Ủy ban Quốc gia về chuyển đổi số.",
+     {("Ủy ban Quốc gia về Chính phủ điện tử", "Ủy ban Quốc gia về chuyển đổi số", None)}),
+    ("Ngày 5/10/2021, Ban Chỉ đạo xây dựng chính quyền điện tử tỉnh Kon Tum được kiện toàn và đổi tên thành "
+     "Ban Chỉ đạo chuyển đổi số tỉnh Kon Tum.",
+     {("Ban Chỉ đạo xây dựng chính quyền điện tử tỉnh Kon Tum", "Ban Chỉ đạo chuyển đổi số tỉnh Kon Tum", "2021-10-05")}),
+    ("Người dân được đổi tên thành công trên hệ thống.", set()),
     # not a renaming of an organisation
     ("Người dân không cần đổi tên trên giấy tờ khi chuyển thành công dân số.", set()),
     ("Tỉnh kiện toàn Ban Chỉ đạo chuyển đổi số tỉnh Gia Lai.", set()),

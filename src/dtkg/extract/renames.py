@@ -20,6 +20,8 @@ NAME = "renames"
 VERSION = "1.0"
 
 _RENAME = re.compile(r"(?<![\w])đổi tên\s+(?:gọi\s+)?(?:của\s+)?")
+_PASSIVE = re.compile(r"\s*,?\s*(?:(?:đã|vừa|chính thức|sẽ)\s+)*(?:được|bị)\s+(?:(?:kiện toàn|sáp nhập),?\s+(?:và\s+)?)?$")
+_DIRECT = re.compile(r"thành\s+(?!phố|viên|lập|công|tựu|quả)")
 _INTO = re.compile(r"\s+thành\s+(?!phố|viên|lập|công|tựu|quả)")
 _NEW_END = re.compile(r"\s*(?:[.;:()\"“”]|,\s|\s(?:là|do|theo|nhằm|để|với|kể từ|từ ngày|trực thuộc|được|có|sẽ|đã)\s)")
 _TRAILING_PLACE = re.compile(r"\s(tỉnh|thành phố)$")
@@ -42,14 +44,32 @@ def extract(ctx: Context) -> list[Fact]:
 def _renamings(ctx: Context, sentence: Sentence):
     folded = ctx.doc.folded
     for m in _RENAME.finditer(folded, sentence.start, sentence.end):
-        into = _INTO.search(folded, m.end(), min(sentence.end, m.end() + MAX_NAME))
-        if into is None:
-            continue
-        old = _name(ctx, sentence, m.end(), into.start())
+        into = _DIRECT.match(folded, m.end())
+        if into is not None:  # "A (đã) được đổi tên thành B"
+            old = _subject_before(ctx, sentence, m.start())
+        else:
+            into = _INTO.search(folded, m.end(), min(sentence.end, m.end() + MAX_NAME))
+            if into is None:
+                continue
+            old = _name(ctx, sentence, m.end(), into.start())
         stop = _NEW_END.search(folded, into.end(), sentence.end)
         new = _name(ctx, sentence, into.end(), stop.start() if stop else sentence.end, bounded=False)
         if old is not None and new is not None:
             yield old, new, _date(ctx, sentence, m.start())
+
+
+def _subject_before(ctx: Context, sentence: Sentence, pos: int) -> Entity | None:
+    """The organisation that ends right before "(đã) được đổi tên"."""
+    folded = ctx.doc.folded
+    for tok in ctx.tokens(sentence):
+        if tok.start >= pos:
+            break
+        if not tok.cap:
+            continue
+        found = org_at(ctx, sentence, tok.start)
+        if found is not None and _PASSIVE.fullmatch(folded, found[1], pos):
+            return found[0]
+    return None
 
 
 def _name(ctx: Context, sentence: Sentence, start: int, end: int, bounded: bool = True) -> Entity | None:
