@@ -203,3 +203,12 @@ def test_console_script(tmp_path):
     assert [run.returncode for run in runs.values()] == [0, 1, 2]
     assert BROKEN_LINE in runs[bad].stdout
     assert "cannot read" in runs[str(tmp_path / "missing.ttl")].stderr
+
+
+def test_the_sample_build_conforms(tmp_path, capsys):
+    """The emitter and the shapes agree: the bundled sample corpus builds into a conforming graph."""
+    pytest.importorskip("dtkg.commands.build")
+    out = tmp_path / "out"
+    assert main(["build", "--out", str(out), "--quiet"]) in (0, 1)
+    capsys.readouterr()
+    assert main(["validate", "--graph", str(out)]) == 0, capsys.readouterr().out
