@@ -67,13 +67,18 @@ def test_turtle_and_ntriples_hold_the_same_graph(builds):
 
 
 def test_merged_graph_is_articles_reference_inferred(builds):
-    store = ox.Store()
-    store.load(path=str(builds[0] / "dtkg.trig"))
-    graphs = {g.value for g in store.named_graphs()}
-    keep = {g for g in graphs if not g.endswith(("/graph/ontology", "/graph/dataset"))}
-    expected = {(q.subject, q.predicate, q.object) for q in store if q.graph_name.value in keep}
-    merged = {(t.subject, t.predicate, t.object) for t in ox.parse(path=str(builds[0] / "dtkg.nt"))}
-    assert merged == expected
+    quads = list(ox.parse(path=str(builds[0] / "dtkg.trig")))
+    excluded = ("/graph/ontology", "/graph/dataset")
+    expected = {(q.subject, q.predicate, q.object) for q in quads if not q.graph_name.value.endswith(excluded)}
+    merged = [(t.subject, t.predicate, t.object) for t in ox.parse(path=str(builds[0] / "dtkg.nt"))]
+    assert set(merged) == expected
+    assert len(merged) == len(set(merged))  # no triple written twice
+
+
+def test_positions_keep_their_datatype(builds):
+    text = (builds[0] / "dtkg.nt").read_text(encoding="utf-8")
+    assert "oa#start> \"" in text and "#nonNegativeInteger>" in text
+    assert not [line for line in text.splitlines() if "oa#start>" in line and "#integer>" in line]
 
 
 def test_void_describes_the_dumps(builds):
@@ -86,3 +91,16 @@ def test_void_describes_the_dumps(builds):
         checksum = void.value(dist, spdx.checksum)
         assert str(void.value(checksum, spdx.checksumValue)) == (out / f"{name}.sha256").read_text().split()[0]
         assert int(void.value(dist, dcat.byteSize)) == (out / name).stat().st_size
+
+
+@pytest.mark.parametrize("line,expected", [
+    ('<x:e> <http://www.w3.org/ns/oa#start> "12"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
+     '<x:e> <http://www.w3.org/ns/oa#start> "12"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .\n'),
+    ('<x:e> <http://www.w3.org/ns/oa#end> "7"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
+     '<x:e> <http://www.w3.org/ns/oa#end> "7"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .\n'),
+    ('<x:e> <https://w3id.org/dtkg/ontology#rank> "7"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', None),
+])
+def test_restore_position_datatype(line, expected):
+    from dtkg.dump import restore
+
+    assert restore(line) == (expected or line)

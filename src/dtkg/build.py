@@ -2,66 +2,36 @@
 
 The whole output is written into a staging folder inside OUT and committed at the end
 (`dtkg.atomic.Staging`), so a build that fails or is killed leaves the previous output as
-it was. Articles stream through: each is prepared, extracted and emitted (in worker
-processes when `jobs > 1`), and its N-Quads go straight into the on-disk store; no
-structure of the whole corpus is kept in memory.
+it was. Articles stream through: each is prepared, extracted, emitted and cut into its
+pieces (`dtkg.stream`) in worker processes when `jobs > 1`; the main process puts its
+N-Quads into the on-disk store and its pieces into the dumps as they arrive. Nothing of
+the whole corpus is kept in memory but the keys of the triples several articles share.
 """
 from __future__ import annotations
 
 import json
 import multiprocessing
-import sys
 import time
 import traceback
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import pyoxigraph as ox
 
-from dtkg import __version__, corpus, dump, reason, store as st, void
+from dtkg import __version__, corpus, dump, reason, store as st, stream, void
 from dtkg.atomic import Staging, clean_stale, write_text
 from dtkg.corpus import Rejection
 from dtkg.model import Article
+from dtkg.progress import Progress
 from dtkg.rdf import emit, iris
+
+__all__ = ["Options", "Summary", "Progress", "build", "process"]
 
 CHUNK = 32  # articles per task sent to a worker process
 VALIDATION_CHUNK = 2000  # article graphs per SHACL run (rdflib holds one chunk in memory)
-
-
-class Progress:
-    """Progress on stderr: a live line on a terminal, a plain line now and then otherwise."""
-
-    def __init__(self, stream=None, quiet: bool = False):
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
-        self.quiet = quiet
-        self.count = 0
-        self.start = self.last = time.perf_counter()
-
-    def _say(self, text: str) -> None:
-        if not self.quiet:
-            self.stream.write(text)
-            self.stream.flush()
-
-    def stage(self, name: str) -> None:
-        self.start = self.last = time.perf_counter()
-        self._say(f"dtkg build: {name}\n")
-
-    def tick(self) -> None:
-        self.count += 1
-        now = time.perf_counter()
-        if self.tty and now - self.last >= 0.2:
-            self._say(f"\r  {self.count} articles ({self.count / max(now - self.start, 1e-9):.0f}/s)")
-            self.last = now
-        elif not self.tty and (now - self.last >= 30 or self.count % 10000 == 0):
-            self._say(f"  {self.count} articles ({self.count / max(now - self.start, 1e-9):.0f}/s)\n")
-            self.last = now
-
-    def done(self, message: str) -> None:
-        self._say(("\r\x1b[K" if self.tty else "") + f"  {message}\n")
 
 
 @dataclass
@@ -122,23 +92,25 @@ def _extractor():
     return extract_all
 
 
-def process(article: Article) -> tuple[str, str | None, dict, str]:
-    """Prepare, extract and emit one article: (id, N-Quads or None, facts per type, error)."""
+def process(article: Article, infer: bool = True) -> tuple[str, stream.ArticleParts | None, dict, str]:
+    """Prepare, extract, emit and cut one article: (id, parts or None, facts per type, error)."""
     from dtkg.text import prepare
 
     try:
         document = prepare(article)
         extract_all = _extractor()
         facts = extract_all(document) if extract_all else []
-        triples = emit.article_graph(document, facts)
-        quads = emit.nquads(triples, iris.article_graph_iri(article.id))
+        lines = emit.nt_lines(emit.article_graph(document, facts))
+        graph = f"<{iris.article_graph_iri(article.id)}>"
+        schema = stream.project_schema() if infer else None
+        parts = stream.article_parts(article.id, graph, lines, dump.abbreviator(), schema)
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop the build
         return article.id, None, {}, f"extraction failed: {type(exc).__name__}: {exc}"
-    return article.id, quads, dict(Counter(f.type for f in facts)), ""
+    return article.id, parts, dict(Counter(f.type for f in facts)), ""
 
 
-def _process_chunk(articles: list[Article]) -> list[tuple]:
-    return [process(a) for a in articles]
+def _process_chunk(articles: list[Article], infer: bool) -> list[tuple]:
+    return [process(a, infer) for a in articles]
 
 
 # --- the stream of articles ----------------------------------------------------------------
@@ -159,16 +131,16 @@ def _articles(sources: list[str], summary: Summary) -> Iterator[Article]:
         yield item
 
 
-def _results(articles: Iterator[Article], jobs: int, pool) -> Iterator[tuple[Article, tuple]]:
+def _results(articles: Iterator[Article], jobs: int, infer: bool, pool) -> Iterator[tuple[Article, tuple]]:
     """(article, result) in corpus order; in parallel with a bounded number of chunks in flight."""
     chunks = iter(lambda: list(islice(articles, CHUNK)), [])
     if pool is None:
         for chunk in chunks:
-            yield from zip(chunk, _process_chunk(chunk))
+            yield from zip(chunk, _process_chunk(chunk, infer))
         return
     pending: deque = deque()
     for chunk in chunks:
-        pending.append((chunk, pool.apply_async(_process_chunk, (chunk,))))
+        pending.append((chunk, pool.apply_async(_process_chunk, (chunk, infer))))
         if len(pending) >= jobs * 4:
             done, result = pending.popleft()
             yield from zip(done, result.get())
@@ -177,17 +149,60 @@ def _results(articles: Iterator[Article], jobs: int, pool) -> Iterator[tuple[Art
         yield from zip(done, result.get())
 
 
+class Inferences:
+    """Collects what the rules derive, article by article, into the dtkgg:inferred graph."""
+
+    def __init__(self, folder: Path):
+        self.own_path = folder / "inferred-own.nt"
+        self.own = self.own_path.open("w", encoding="utf-8", newline="\n")
+        self.shared: set[str] = set()
+
+    def add(self, parts: stream.ArticleParts) -> None:
+        self.own.write("".join(parts.inferred_own))
+        self.shared.update(parts.inferred_shared)
+
+    def finish(self, store: ox.Store, dumps: dump.DumpWriter) -> int:
+        """Drop what some graph asserts; write the rest into the store and the dumps."""
+        self.own.close()
+        project = ox.Store()
+        for graph in (st.ONTOLOGY, st.REFERENCE):
+            project.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
+                           for q in store.quads_for_pattern(None, None, None, graph))
+        self.shared.update(f"{s} {p} {o} .\n" for s, p, o in reason.infer(project))
+        shared = sorted(line for line in self.shared if not dumps.asserted(line))
+        store.bulk_load(path=str(self.own_path), format=ox.RdfFormat.N_TRIPLES, to_graph=st.INFERRED)
+        store.load("".join(shared), ox.RdfFormat.N_TRIPLES, to_graph=st.INFERRED)
+        with self.own_path.open(encoding="utf-8") as fh:
+            count = dumps.inferred(fh, shared, st.INFERRED.value)
+        self.own_path.unlink()
+        return count
+
+
 # --- stages --------------------------------------------------------------------------------
 
-def _load_articles(options: Options, store: ox.Store, summary: Summary, progress: Progress) -> None:
+def _take(parts: stream.ArticleParts, dumps: dump.DumpWriter, inferences: Inferences | None, summary: Summary) -> None:
+    dumps.article(parts)
+    if inferences is not None:
+        inferences.add(parts)
+    summary.triples["articles"] = summary.triples.get("articles", 0) + parts.triples
+
+
+def _load_articles(options: Options, store: ox.Store, dumps: dump.DumpWriter, inferences: Inferences | None,
+                   summary: Summary, progress: Progress) -> set[str]:
+    """Stream the corpus into the store and the dumps; returns the graph IRIs written."""
     writer = st.ArticleWriter(store, replace=options.incremental)
+    written: set[str] = set()
+    infer = inferences is not None
     pool = multiprocessing.get_context("fork").Pool(options.jobs) if options.jobs > 1 else None
     try:
-        for article, (doc_id, quads, facts, error) in _results(_articles(options.sources, summary), options.jobs, pool):
+        for article, (doc_id, parts, facts, error) in _results(_articles(options.sources, summary),
+                                                               options.jobs, infer, pool):
             if error:
                 summary.rejected.append(Rejection(article.source or doc_id, error))
             else:
-                writer.add(doc_id, quads)
+                writer.add(doc_id, parts.nquads)
+                _take(parts, dumps, inferences, summary)
+                written.add(str(iris.article_graph_iri(doc_id)))
                 summary.articles_built += 1
                 summary.facts.update(facts)
             progress.tick()
@@ -196,6 +211,19 @@ def _load_articles(options: Options, store: ox.Store, summary: Summary, progress
         if pool is not None:
             pool.terminate()
     progress.done(f"{summary.articles_built} articles built, {len(summary.rejected)} rejected")
+    return written
+
+
+def _previous_articles(store: ox.Store, written: set[str], dumps: dump.DumpWriter,
+                       inferences: Inferences | None, summary: Summary) -> None:
+    """Incremental builds: put the article graphs kept from the previous build into the dumps."""
+    schema = stream.project_schema() if inferences is not None else None
+    ab = dump.abbreviator()
+    old = sorted(g.value for g in store.named_graphs() if st.is_article_graph(g) and g.value not in written)
+    for graph in old:
+        key = graph[len(st.ARTICLE_PREFIX):]
+        parts = stream.article_parts(key, f"<{graph}>", dump.graph_lines(store, ox.NamedNode(graph)), ab, schema)
+        _take(parts, dumps, inferences, summary)
 
 
 def _open_store(options: Options, staging: Staging) -> ox.Store:
@@ -205,10 +233,6 @@ def _open_store(options: Options, staging: Staging) -> ox.Store:
     if options.incremental and current.is_dir():
         st.open_read_only(current).backup(str(path))
     return st.create(path)
-
-
-def _graph_nt(store: ox.Store, graph: ox.NamedNode) -> bytes:
-    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
 
 
 def validate_store(store: ox.Store, jobs: int):
@@ -222,22 +246,21 @@ def validate_store(store: ox.Store, jobs: int):
 
     vocabulary = rdflib.Graph()
     for graph in (st.ONTOLOGY, st.REFERENCE):
-        vocabulary.parse(data=_graph_nt(store, graph), format="nt")
+        vocabulary.parse(data="".join(dump.graph_lines(store, graph)), format="nt")
     graphs = sorted((g for g in store.named_graphs() if st.is_article_graph(g)), key=lambda g: g.value)
     results = []
     for start in range(0, max(len(graphs), 1), VALIDATION_CHUNK):
         dataset = rdflib.Dataset()
         for graph in graphs[start:start + VALIDATION_CHUNK]:
-            dataset.graph(rdflib.URIRef(graph.value)).parse(data=_graph_nt(store, graph), format="nt")
+            dataset.graph(rdflib.URIRef(graph.value)).parse(data="".join(dump.graph_lines(store, graph)), format="nt")
         results.append(validate_per_graph(dataset, ont_graph=vocabulary, jobs=jobs))
-    if len(results) == 1:
-        return results[0]
     first = results[0]
-    first.conforms = all(r.conforms for r in results)
-    first.violations = sorted({v for r in results for v in r.violations}, key=lambda v: v.describe())
-    for r in results[1:]:
-        first.report_graph += r.report_graph
-    first.text = format_text(first.conforms, first.violations)
+    if len(results) > 1:
+        first.conforms = all(r.conforms for r in results)
+        first.violations = sorted({v for r in results for v in r.violations}, key=lambda v: v.describe())
+        for r in results[1:]:
+            first.report_graph += r.report_graph
+        first.text = format_text(first.conforms, first.violations)
     return first
 
 
@@ -252,30 +275,30 @@ def _validate(store: ox.Store, staging: Staging, jobs: int, summary: Summary) ->
                      "warnings": len(result.violations) - len(result.errors)}
 
 
-def _dumps(store: ox.Store, staging: Staging, summary: Summary) -> None:
-    """Merged Turtle and N-Triples, the dataset description, TriG, void.ttl, checksums."""
-    merged = dump.merged_store(store, staging.path("merged-scratch"))
-    ttl, nt = staging.add_file("dtkg.ttl"), staging.add_file("dtkg.nt")
-    summary.triples["merged"] = dump.write_merged(merged, ttl, nt)
-    del merged
-    dumps = []
-    for path in (ttl, nt):
-        digest, checksum = dump.write_checksum(path)
+def _finish_dumps(store: ox.Store, dumps: dump.DumpWriter, staging: Staging, summary: Summary) -> None:
+    """Checksums of the merged dumps, the dataset description, the end of the TriG, void.ttl."""
+    dumps.close_merged()
+    summary.triples["merged"] = dumps.merged
+    described = []
+    for name in ("dtkg.ttl", "dtkg.nt"):
+        path = staging.add_file(name)
+        value, checksum = dump.write_checksum(path)
         staging.add_file(checksum.name)
-        dumps.append(void.Dump(path.name, path.stat().st_size, digest))
+        described.append(void.Dump(name, path.stat().st_size, value))
     summary.triples.update(st.counts(store))
     trig = void.Dump("dtkg.trig")
     facts = dict(counts=summary.triples, articles=summary.article_graphs,
                  issued=void.latest_article_date(store), example_resources=void.examples(store))
-    description = void.description(dumps=[trig, *dumps], download=void.absolute, **facts)
+    description = void.description(dumps=[trig, *described], download=void.absolute, **facts)
     store.remove_graph(st.DATASET)
     store.load(void.to_ntriples(description), ox.RdfFormat.N_TRIPLES, to_graph=st.DATASET)
+    dumps.graph(st.DATASET.value, dump.graph_lines(store, st.DATASET), merged=False)
+    dumps.close()
     trig_path = staging.add_file("dtkg.trig")
-    dump.write_trig(store, trig_path)
     trig.size, (trig.sha256, checksum) = trig_path.stat().st_size, dump.write_checksum(trig_path)
     staging.add_file(checksum.name)
     staging.write_bytes("void.ttl", void.to_turtle(void.description(
-        dumps=[trig, *dumps], download=void.relative, **facts)).encode("utf-8"))
+        dumps=[trig, *described], download=void.relative, **facts)).encode("utf-8"))
     summary.triples.update(st.counts(store))
 
 
@@ -299,17 +322,15 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
     staging = Staging(options.out)
     started = time.perf_counter()
     try:
-        store = _run(options, staging, summary, progress)
-        if store is None:
-            summary.status = "nothing built"
-            staging.discard()
-        else:
-            del store
+        built = _run(options, staging, summary, progress)
+        if built:
             summary.status = "built"
             summary.seconds["total"] = time.perf_counter() - started
             _write_reports(staging, summary)
             staging.commit()
             return summary
+        summary.status = "nothing built"
+        staging.discard()
     except Exception as exc:  # noqa: BLE001 - the reason goes to build.json, not a traceback
         summary.status = "failed"
         summary.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
@@ -319,27 +340,50 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
     return summary
 
 
-def _run(options: Options, staging: Staging, summary: Summary, progress: Progress) -> ox.Store | None:
+def _run(options: Options, staging: Staging, summary: Summary, progress: Progress) -> bool:
+    """All stages into the staging folder; False when no article could be built."""
     store = _open_store(options, staging)
     with _stage(summary, "ontology", progress):
         st.load_project_graphs(store)
-    with _stage(summary, "articles", progress):
-        _load_articles(options, store, summary, progress)
-    summary.article_graphs = st.article_graph_count(store)
-    if summary.articles_built == 0 and summary.article_graphs == 0:
-        return None
-    if _extractor() is None:
-        summary.notes.append("extraction not available (dtkg.extract.extract_all missing): article graphs hold no facts")
-    with _stage(summary, "reasoning", progress):
-        store.remove_graph(st.INFERRED)
-        summary.inferred = reason.reason(store) if options.reason else None
-    if options.validate:
-        with _stage(summary, "validation", progress):
-            _validate(store, staging, options.jobs, summary)
-    with _stage(summary, "dumps", progress):
-        _dumps(store, staging, summary)
+        dumps = dump.DumpWriter(staging.dir)
+        dumps.graph(st.ONTOLOGY.value, dump.graph_lines(store, st.ONTOLOGY), merged=False)
+        dumps.graph(st.REFERENCE.value, dump.graph_lines(store, st.REFERENCE), merged=True)
+    transitive = bool(stream.project_schema().transitive)
+    inferences = Inferences(staging.dir) if options.reason and not transitive else None
+    try:
+        with _stage(summary, "articles", progress):
+            written = _load_articles(options, store, dumps, inferences, summary, progress)
+            if options.incremental:
+                _previous_articles(store, written, dumps, inferences, summary)
+        summary.article_graphs = st.article_graph_count(store)
+        if summary.article_graphs == 0:
+            return False
+        if _extractor() is None:
+            summary.notes.append("extraction not available (dtkg.extract.extract_all missing): no facts")
+        with _stage(summary, "reasoning", progress):
+            summary.inferred = _reason(options, store, dumps, inferences, transitive)
+        if options.validate:
+            with _stage(summary, "validation", progress):
+                _validate(store, staging, options.jobs, summary)
+        with _stage(summary, "dumps", progress):
+            _finish_dumps(store, dumps, staging, summary)
+    finally:
+        dumps.close()
     store.flush()
-    return store
+    return True
+
+
+def _reason(options: Options, store: ox.Store, dumps: dump.DumpWriter, inferences: Inferences | None,
+            transitive: bool) -> int | None:
+    store.remove_graph(st.INFERRED)
+    if inferences is not None:
+        return inferences.finish(store, dumps)
+    if not options.reason:
+        return None
+    count = reason.reason(store)  # transitive properties: the store-wide fixpoint
+    lines = dump.graph_lines(store, st.INFERRED)
+    dumps.inferred(iter(()), lines, st.INFERRED.value)
+    return count
 
 
 def _write_reports(staging: Staging, summary: Summary) -> None:

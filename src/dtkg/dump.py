@@ -1,64 +1,154 @@
-"""Write the dumps from the store: TriG (every named graph), Turtle and N-Triples (the merged graph).
+"""Write the dumps while the build runs: TriG (every named graph) and the merged graph in
+Turtle and N-Triples.
 
-Same store content, same bytes: pyoxigraph writes quads in the order of its on-disk
-indexes, which depends only on the terms (hashed with fixed keys), never on insertion
-order, the Python hash seed or the number of jobs (tests/test_dump.py checks it across
-builds). The merged graph is the union, without duplicates, of the article graphs, the
-reference graph and the inferred graph; it is collected in a scratch store, whose
-default graph is then dumped.
+The merged graph is the union, without duplicates, of the article graphs, the reference
+graph and the inferred graph (not the ontology, published in the TriG and in ontology/,
+nor the dataset description, in void.ttl). Same input, same bytes: graphs come in a fixed
+order (ontology, reference, then articles in corpus order, inferred, dataset), triples
+sorted inside each graph, and nothing depends on the Python hash seed or the number of
+jobs. Article pieces arrive pre-formatted from the worker processes (`dtkg.stream`);
+this writer only removes the triples that several graphs share from the merged graph.
 """
 from __future__ import annotations
 
-import shutil
+import hashlib
+import re
 from pathlib import Path
+from typing import IO, Iterable
 
 import pyoxigraph as ox
 
 from dtkg.atomic import sha256_file
-from dtkg.namespaces import (DCAT, DCTERMS, DTKG, FOAF, GRAPH, ID, OA, ORG, OWL, PROV, RDF, RDFS,
-                             SCHEMA, SKOS, TIME, VOID, XSD)
-from dtkg.store import DATASET, ONTOLOGY
+from dtkg.namespaces import DCAT, DCTERMS, DTKG, FOAF, OA, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, VOID, XSD
+from dtkg.stream import Abbreviator, ArticleParts, split_nt, trig_block, turtle
 
 PREFIXES = {
-    "dtkg": str(DTKG._NS), "dtkgr": str(ID), "dtkgg": str(GRAPH), "org": str(ORG), "prov": str(PROV),
-    "oa": str(OA), "schema": str(SCHEMA), "dct": str(DCTERMS), "skos": str(SKOS), "time": str(TIME),
-    "dcat": str(DCAT), "void": str(VOID), "foaf": str(FOAF), "owl": str(OWL), "rdf": str(RDF),
-    "rdfs": str(RDFS), "xsd": str(XSD),
+    "dtkg": str(DTKG._NS), "org": str(ORG), "prov": str(PROV), "oa": str(OA), "schema": str(SCHEMA),
+    "dct": str(DCTERMS), "skos": str(SKOS), "time": str(TIME), "dcat": str(DCAT), "void": str(VOID),
+    "foaf": str(FOAF), "owl": str(OWL), "rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD),
 }
-MERGED_EXCLUDES = (ONTOLOGY, DATASET)  # the merged graph: articles + reference + inferred
-DUMPS = {"dtkg.trig": ox.RdfFormat.TRIG, "dtkg.ttl": ox.RdfFormat.TURTLE, "dtkg.nt": ox.RdfFormat.N_TRIPLES}
+NAMES = ("dtkg.trig", "dtkg.ttl", "dtkg.nt")
 
 
-def write_trig(store: ox.Store, path: Path) -> None:
-    """Every named graph of the store, as TriG."""
-    store.dump(str(path), ox.RdfFormat.TRIG, prefixes=PREFIXES)
+def abbreviator() -> Abbreviator:
+    return Abbreviator(PREFIXES)
 
 
-def merged_store(store: ox.Store, scratch: Path) -> ox.Store:
-    """A scratch store whose default graph is the merged graph (duplicates across graphs removed)."""
-    if scratch.exists():
-        shutil.rmtree(scratch)
-    merged = ox.Store(str(scratch))
-    excluded = " && ".join(f"?g != <{g.value}>" for g in MERGED_EXCLUDES)
-    triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({excluded}) }}")
-    nt = scratch.with_name(scratch.name + ".nt")
-    with nt.open("wb") as fh:
-        triples.serialize(fh, ox.RdfFormat.N_TRIPLES)
-    merged.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
-    nt.unlink()
-    return merged
+def digest(line: str) -> bytes:
+    """A compact, seed-independent key of an N-Triples line (for de-duplication)."""
+    return hashlib.blake2b(line.encode("utf-8"), digest_size=12).digest()
 
 
-def write_merged(merged: ox.Store, ttl: Path, nt: Path) -> int:
-    """The merged graph as Turtle and as N-Triples; returns its number of triples."""
-    merged.dump(str(ttl), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
-    merged.dump(str(nt), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    return len(merged)
+# Oxigraph stores integers of every derived type (xsd:nonNegativeInteger, …) as xsd:integer.
+# The only ones dtkg writes are the text positions of evidence, typed xsd:nonNegativeInteger
+# by docs/MODEL.md and the Web Annotation model: `restore` gives them their type back when
+# graphs are read from the store (incremental builds, validation).
+_POSITION = re.compile(
+    rf'^(<[^>]*> <{OA}(?:start|end)> "\d+"\^\^<){XSD}integer(> \.\n)$'
+)
+
+
+def restore(line: str) -> str:
+    """A store line with the datatype of an evidence position restored."""
+    return _POSITION.sub(rf"\g<1>{XSD}nonNegativeInteger\g<2>", line) if "#integer>" in line else line
+
+
+def graph_lines(store: ox.Store, graph: ox.NamedNode) -> list[str]:
+    """The triples of one store graph as sorted N-Triples lines (positions typed as emitted)."""
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).decode("utf-8")
+    return sorted({restore(line) for line in data.splitlines(keepends=True)})
+
+
+class DumpWriter:
+    """Streams dtkg.trig, dtkg.ttl and dtkg.nt into a folder as graphs arrive."""
+
+    def __init__(self, folder: Path):
+        self.ab = abbreviator()
+        self.paths = {name: folder / name for name in NAMES}
+        self.files: dict[str, IO[str]] = {
+            name: path.open("w", encoding="utf-8", newline="\n") for name, path in self.paths.items()
+        }
+        header = "# dtkg: Vietnam's digital transformation knowledge graph, written by `dtkg build`.\n"
+        self.files["dtkg.trig"].write(header + self.ab.header())
+        self.files["dtkg.ttl"].write(header + "# The merged graph: article graphs + reference + inferred.\n"
+                                     + self.ab.header())
+        self.seen: set[bytes] = set()  # merged-graph lines written so far that several graphs may share
+        self.elsewhere: set[bytes] = set()  # lines asserted in graphs outside the merged graph (ontology)
+        self.merged = 0
+
+    def graph(self, graph_iri: str, lines: list[str], merged: bool) -> None:
+        """A whole non-article graph (ontology, reference, inferred, dataset): TriG, and merged if asked."""
+        triples = [split_nt(line) for line in lines]
+        self.files["dtkg.trig"].write(trig_block(f"<{graph_iri}>", triples, self.ab))
+        if merged:
+            self.merge(lines)
+        else:
+            self.elsewhere.update(digest(line) for line in lines)
+
+    def article(self, parts: ArticleParts) -> None:
+        """One article graph: its TriG block, its own lines, and its shared lines not yet written."""
+        self.files["dtkg.trig"].write(parts.trig)
+        self.files["dtkg.nt"].write(parts.own_nt)
+        self.files["dtkg.ttl"].write(parts.own_ttl)
+        self.merged += parts.own_nt.count("\n")
+        self.merge(parts.shared)
+
+    def merge(self, lines: Iterable[str]) -> None:
+        """Add lines to the merged graph, skipping those already in it."""
+        new = []
+        for line in lines:
+            key = digest(line)
+            if key not in self.seen:
+                self.seen.add(key)
+                new.append(line)
+        self.files["dtkg.nt"].write("".join(new))
+        self.files["dtkg.ttl"].write(turtle([split_nt(line) for line in new], self.ab))
+        self.merged += len(new)
+
+    def inferred(self, own: Iterable[str], shared: list[str], graph_iri: str, chunk: int = 50_000) -> int:
+        """The inferred graph: lines about one article's own nodes (unique, grouped by article)
+        and sorted lines about shared nodes. Returns its size."""
+        count = 0
+        batch: list[str] = []
+        for line in own:
+            batch.append(line)
+            if len(batch) >= chunk:
+                count += self._inferred_batch(batch, graph_iri, own=True)
+                batch = []
+        count += self._inferred_batch(batch, graph_iri, own=True)
+        return count + self._inferred_batch(shared, graph_iri, own=False)
+
+    def _inferred_batch(self, lines: list[str], graph_iri: str, own: bool) -> int:
+        if not lines:
+            return 0
+        triples = [split_nt(line) for line in lines]
+        self.files["dtkg.trig"].write(trig_block(f"<{graph_iri}>", triples, self.ab))
+        if own:
+            self.files["dtkg.nt"].write("".join(lines))
+            self.files["dtkg.ttl"].write(turtle(triples, self.ab))
+            self.merged += len(lines)
+        else:
+            self.merge(lines)
+        return len(lines)
+
+    def asserted(self, line: str) -> bool:
+        """True when some graph already written states this triple (for pruning inferences)."""
+        key = digest(line)
+        return key in self.seen or key in self.elsewhere
+
+    def close_merged(self) -> None:
+        for name in ("dtkg.ttl", "dtkg.nt"):
+            self.files[name].close()
+
+    def close(self) -> None:
+        for fh in self.files.values():
+            if not fh.closed:
+                fh.close()
 
 
 def write_checksum(path: Path) -> tuple[str, Path]:
     """Write `<file>.sha256` (sha256sum format) next to `path`; returns the digest and its path."""
-    digest = sha256_file(path)
+    value = sha256_file(path)
     target = path.with_name(path.name + ".sha256")
-    target.write_text(f"{digest}  {path.name}\n", encoding="utf-8")
-    return digest, target
+    target.write_text(f"{value}  {path.name}\n", encoding="utf-8")
+    return value, target

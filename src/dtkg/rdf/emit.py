@@ -68,13 +68,12 @@ def integer(value: int) -> Literal:
 
 
 def decimal(value: Any) -> Literal:
-    """An xsd:decimal in plain notation ("0.7453", never "7.453E-1")."""
+    """An xsd:decimal in Oxigraph's canonical notation ("0.7453", "2"; never "7.453E-1")."""
     try:
         number = Decimal(str(value))
     except InvalidOperation:
         raise ValueError(f"not a number: {value!r}") from None
-    text = format(number.normalize(), "f")
-    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
+    return Literal(format(number.normalize(), "f"), datatype=XSD.decimal)
 
 
 def safe_url(url: str | None) -> URIRef | None:
@@ -257,7 +256,11 @@ def article_graph(document, facts: Iterable[Fact], heads: frozenset[str] | None 
 
 # --- N-Quads -----------------------------------------------------------------------------
 
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+# Escapes as Oxigraph writes N-Triples, so a line reads the same whichever wrote it.
+_ESCAPES = str.maketrans({
+    **{chr(c): f"\\u{c:04X}" for c in (*range(0x20), 0x7F)},
+    "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f",
+})
 
 
 def term_nt(term: URIRef | Literal) -> str:
@@ -272,6 +275,11 @@ def term_nt(term: URIRef | Literal) -> str:
     if isinstance(term, URIRef):
         return f"<{term}>"
     raise TypeError(f"not allowed in published data: {term!r}")
+
+
+def nt_lines(triples: Iterable[Triple]) -> list[str]:
+    """The triples as N-Triples lines."""
+    return [f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n" for s, p, o in triples]
 
 
 def nquads(triples: Iterable[Triple], graph: URIRef) -> str:

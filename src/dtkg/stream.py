@@ -1,0 +1,210 @@
+"""Per-article pieces of the dumps and of the inferred graph, made where the article is processed.
+
+A 100k-article build has tens of millions of triples; reading them back from the store
+to write dumps and reason would cost minutes. Instead each article's N-Triples lines are
+turned, in the worker process that extracted them, into: its TriG block, the parts of the
+merged graph only this article can state (about its own facts, evidence and article
+resource), the lines it shares with other articles (entity types and labels, meetings,
+documents: de-duplicated by the build), and the triples the reasoning rules derive from it.
+
+The rules of `dtkg.reason` each have a single premise apart from owl:TransitiveProperty
+(which the ontology does not use; the build falls back to `reason.reason` if it does), so
+the closure of the union of the article graphs is the union of their closures: each
+worker closes its own article, the build removes what some other graph asserts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from dtkg.namespaces import ID, RDF
+from dtkg.rdf.iris import doc_key
+from dtkg.reason import Schema, schema_from_triples
+
+TYPE_NT = f"<{RDF.type}>"
+_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+Triple = tuple[str, str, str]
+
+
+# --- N-Triples lines ---------------------------------------------------------------------
+
+def split_nt(line: str) -> Triple:
+    """'<s> <p> o .\\n' → ('<s>', '<p>', 'o'): IRIs hold no spaces, the object takes the rest."""
+    s, p, o = line.rstrip("\n")[:-2].split(" ", 2)
+    return s, p, o
+
+
+def join_nt(t: Triple) -> str:
+    return f"{t[0]} {t[1]} {t[2]} .\n"
+
+
+class Abbreviator:
+    """Writes terms in Turtle with vocabulary prefixes; data IRIs stay whole (their paths hold '/')."""
+
+    def __init__(self, prefixes: dict[str, str]):
+        self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        self.cache: dict[str, str] = {}
+
+    def iri(self, term: str) -> str:
+        short = self.cache.get(term)
+        if short is None:
+            short = term
+            iri = term[1:-1]
+            for prefix, ns in self.prefixes:
+                if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
+                    short = f"{prefix}:{iri[len(ns):]}"
+                    break
+            if len(self.cache) < 100_000:
+                self.cache[term] = short
+        return short
+
+    def term(self, term: str) -> str:
+        if term[0] == "<":
+            return self.iri(term)
+        if term[-1] == ">":
+            i = term.rfind("^^<")
+            if i > 0:
+                return term[:i + 2] + self.iri(term[i + 2:])
+        return term
+
+    def header(self) -> str:
+        return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(self.prefixes)) + "\n"
+
+
+def turtle(triples: list[Triple], ab: Abbreviator, indent: str = "") -> str:
+    """Sorted triples as Turtle statements, one subject per block (`;` and `,` within it)."""
+    out: list[str] = []
+    prev_s = prev_p = None
+    for s, p, o in triples:
+        pred = "a" if p == TYPE_NT else ab.term(p)
+        if s != prev_s:
+            if prev_s is not None:
+                out.append(" .\n")
+            out.append(f"{indent}{ab.term(s)} {pred} {ab.term(o)}")
+        elif p != prev_p:
+            out.append(f" ;\n{indent}    {pred} {ab.term(o)}")
+        else:
+            out.append(f" , {ab.term(o)}")
+        prev_s, prev_p = s, p
+    if prev_s is not None:
+        out.append(" .\n")
+    return "".join(out)
+
+
+def trig_block(graph: str, triples: list[Triple], ab: Abbreviator) -> str:
+    """One named graph of the TriG dump."""
+    return f"{graph} {{\n{turtle(triples, ab, '    ')}}}\n\n"
+
+
+# --- reasoning on N-Triples terms -----------------------------------------------------------
+
+@dataclass
+class NTSchema:
+    """A closed `reason.Schema` keyed by N-Triples term strings."""
+
+    sup_class: dict = field(default_factory=dict)
+    sup_prop: dict = field(default_factory=dict)
+    inverse: dict = field(default_factory=dict)
+    domain: dict = field(default_factory=dict)
+    range: dict = field(default_factory=dict)
+    transitive: set = field(default_factory=set)
+
+    @classmethod
+    def of(cls, schema: Schema) -> "NTSchema":
+        conv = lambda d: {str(k): {str(v) for v in vs} for k, vs in d.items()}  # noqa: E731
+        return cls(conv(schema.sup_class), conv(schema.sup_prop), conv(schema.inverse), conv(schema.domain),
+                   conv(schema.range), {str(p) for p in schema.transitive})
+
+
+def derive(t: Triple, schema: NTSchema):
+    """What the single-premise rules derive from one triple (as `reason.derive`)."""
+    s, p, o = t
+    if p == TYPE_NT:
+        for c in schema.sup_class.get(o, ()):
+            yield s, TYPE_NT, c
+        return
+    for q in schema.sup_prop.get(p, ()):
+        yield s, q, o
+    for c in schema.domain.get(p, ()):
+        yield s, TYPE_NT, c
+    if o[0] == '"':
+        return
+    for q in schema.inverse.get(p, ()):
+        yield o, q, s
+    for c in schema.range.get(p, ()):
+        yield o, TYPE_NT, c
+
+
+def closure(triples: list[Triple], schema: NTSchema) -> set[Triple]:
+    """The triples the rules add to `triples` (not already among them), to a fixpoint."""
+    asserted = set(triples)
+    inferred: set[Triple] = set()
+    delta = triples
+    while delta:
+        new = []
+        for t in delta:
+            for d in derive(t, schema):
+                if d not in asserted and d not in inferred:
+                    inferred.add(d)
+                    new.append(d)
+        delta = new
+    return inferred
+
+
+@lru_cache(maxsize=1)
+def project_schema() -> NTSchema:
+    """The schema of the ontology and reference files (what the store's graphs will hold)."""
+    from dtkg.resources import folder
+    from dtkg.store import ONTOLOGY, ONTOLOGY_FILES, REFERENCE_FILES, skolemize
+
+    triples = []
+    for name in (*ONTOLOGY_FILES, *REFERENCE_FILES):
+        path = folder("ontology") / name
+        if path.exists():
+            quads = skolemize(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), path.stem, ONTOLOGY)
+            triples += [(q.subject, q.predicate, q.object) for q in quads]
+    return NTSchema.of(schema_from_triples(triples))
+
+
+# --- one article -----------------------------------------------------------------------------
+
+@dataclass
+class ArticleParts:
+    """What one article contributes to the store, the dumps and the inferred graph."""
+
+    nquads: str  # for the store
+    triples: int
+    trig: str  # its block of the TriG dump
+    own_nt: str  # merged-graph lines no other graph can state
+    own_ttl: str
+    shared: list[str]  # merged-graph lines other graphs may state too (sorted)
+    inferred_own: list[str] = field(default_factory=list)
+    inferred_shared: list[str] = field(default_factory=list)
+
+
+def own_prefixes(doc_id: str) -> tuple[str, ...]:
+    """Subjects only this article's graph speaks about: its article resource, facts and evidence."""
+    key = doc_key(doc_id)
+    return (f"<{ID}article/{key}>", f"<{ID}fact/{key}/", f"<{ID}evidence/{key}/")
+
+
+def article_parts(doc_id: str, graph: str, lines: list[str], ab: Abbreviator,
+                  schema: NTSchema | None) -> ArticleParts:
+    """Cut one article's N-Triples lines into its parts (see the module docstring)."""
+    lines = sorted(set(lines))
+    triples = [split_nt(line) for line in lines]
+    own = own_prefixes(doc_id)
+    own_t = [t for t in triples if t[0].startswith(own)]
+    shared = [line for line, t in zip(lines, triples) if not t[0].startswith(own)]
+    parts = ArticleParts(
+        nquads="".join(f"{line[:-3]} {graph} .\n" for line in lines), triples=len(lines),
+        trig=trig_block(graph, triples, ab), own_nt="".join(join_nt(t) for t in own_t),
+        own_ttl=turtle(own_t, ab), shared=shared,
+    )
+    if schema is not None:
+        for t in sorted(closure(triples, schema)):
+            (parts.inferred_own if t[0].startswith(own) else parts.inferred_shared).append(join_nt(t))
+    return parts
