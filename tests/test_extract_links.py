@@ -40,6 +40,15 @@ LINKS = [
     ("Tỉnh Sơn La đẩy mạnh chuyển đổi số. Đến nay đã kết nối hệ thống thông tin của tỉnh với CSDL quốc gia về dân cư.",
      {("Sơn La", DC, "done")}),
     ("Tại Kiên Giang, ngành y tế đã hoàn thành kết nối qua nền tảng NDXP.", {("Kiên Giang", NDXP, "done")}),
+    ("Chuyển đổi số đã và đang góp phần tích cực; kết nối hệ thống thông tin của tỉnh Bạc Liêu với "
+     "Cơ sở dữ liệu quốc gia về dân cư.", {("Bạc Liêu", DC, "done")}),
+    # an owner the grammar does not read; "Bộ Ngoại giao" is no cue of a task ("giao")
+    ("Bộ Y tế đã kết nối hệ thống của các bệnh viện với Cơ sở dữ liệu quốc gia về bảo hiểm.",
+     {("Bộ Y tế", "Cơ sở dữ liệu quốc gia về bảo hiểm", "done")}),
+    ("Bộ Ngoại giao đã kết nối hệ thống của bộ với CSDL quốc gia về dân cư.", {("Bộ Ngoại giao", DC, "done")}),
+    # ongoing work and expected completion are plans
+    ("Tỉnh Tây Ninh đang khẩn trương kết nối với Cổng Dịch vụ công quốc gia, dự kiến hoàn thành trong quý IV.",
+     {("Tây Ninh", DVC, "planned")}),
     # a system as the subject; "làm giàu … cho CSDL"
     ("Cơ sở dữ liệu hộ tịch điện tử đã làm giàu cho CSDL quốc gia về dân cư hàng triệu bản ghi.",
      {("Cơ sở dữ liệu hộ tịch điện tử toàn quốc", DC, "done")}),

@@ -146,6 +146,7 @@ def _thing_at(ctx: Context, sentence: Sentence, toks: list[Tok], i: int, memory:
         parsed = parse_org(ctx, toks, i)
         if parsed is not None and parsed.j > i:
             return Thing(tok.start, toks[parsed.j - 1].end, parsed.entity, "org")
+    if tok.word:
         hit = ctx.lex.match_at("province", folded, tok.start)
         if hit and hit.terms and not ctx.doc.text[hit.start:hit.end].islower():
             unit = ctx.unit(hit.terms)
@@ -163,7 +164,7 @@ def _anaphora(ctx: Context, toks: list[Tok], i: int, memory: Memory) -> Thing | 
         return None
     if ctx.lex.match_at("role", ctx.doc.folded, tok.start):
         return None
-    if tok.text == "Bộ" and memory.ministry is not None:
+    if (tok.text == "Bộ" or tok.low == "bộ" and prev == "của") and memory.ministry is not None:
         return Thing(tok.start, tok.end, memory.ministry.entity, "org")
     after_word = i == 0 or words().has("anaphora", prev) or tok.text == "Tỉnh"
     if tok.low == "tỉnh" and after_word and ctx.province is not None and (nxt is None or nxt.low not in ("ủy", "uỷ")):
@@ -269,7 +270,7 @@ def _links(ctx: Context, sentence: Sentence, things: list[Thing], memory: Memory
             continue
         if subject.kind == "system" and subject.specific:
             memory.system = subject
-        status = _status(folded, clause[0], v.start(), v.end(), clause[1])
+        status = _status(_masked(folded, things, clause[0], clause[1]), clause[0], v.start(), v.end(), clause[1])
         args = {"subject": subject.entity, "object": obj.entity, "status": status}
         facts.append(Fact("links", args, ctx.evidence(sentence), NAME))
     return facts
@@ -322,12 +323,25 @@ def _object(folded: str, v: re.Match, things: list[Thing], limit: int) -> tuple[
         return first, None
     if not _is_filler(gap) and len(gap) > 4:
         return None
-    tail = first.owner.end if first.owner else first.end
-    m = re.match(r"\s*(\w+)\s+", folded[tail:limit])
-    if m and w.has("prep", m.group(1)):
-        nxt = [t for t in after[1:] if t.start == tail + m.end()]
+    at = _after_prep(folded, first.owner.end if first.owner else first.end, limit)
+    if at is not None:
+        nxt = [t for t in after[1:] if t.start == at]
         return (nxt[0], first) if nxt else None
     return (first, None) if _is_filler(gap) else None
+
+
+def _after_prep(folded: str, pos: int, limit: int) -> int | None:
+    """Where the name after "với"/"vào"/… starts, when a preposition follows a system at `pos`
+    (past an owner the grammar did not read: "hệ thống của các bệnh viện với …")."""
+    tokens = list(re.finditer(r"\w+|[^\w\s]", folded[pos:limit]))[:5]
+    tried = range(1, len(tokens)) if tokens and tokens[0].group() == "của" else range(min(1, len(tokens)))
+    for i in tried:
+        if words().has("prep", tokens[i].group()):
+            rest = folded[pos + tokens[i].end():limit]
+            return pos + tokens[i].end() + (len(rest) - len(rest.lstrip()))
+        if not tokens[i].group().isalnum():
+            return None
+    return None
 
 
 def _subject(folded: str, sentence: Sentence, pos: int, things: list[Thing], obj: Thing) -> Thing | None:
@@ -339,7 +353,8 @@ def _subject(folded: str, sentence: Sentence, pos: int, things: list[Thing], obj
         before = folded[sentence.start:t.start]
         if w.companion.search(before):
             continue
-        if any(not folded[:m.start()].endswith("được ") for m in w.directive.finditer(folded, t.end, pos)):
+        if any(not folded[:m.start()].endswith("được ") and not any(o.start <= m.start() < o.end for o in things)
+               for m in w.directive.finditer(folded, t.end, pos)):
             return None
         if t.kind == "system":
             if not _is_adverbs(_gap_words(folded, t.end, pos)):
@@ -371,12 +386,23 @@ def _inner_subject(inner: Thing | None) -> Thing | None:
     return inner.owner
 
 
+def _masked(folded: str, things: list[Thing], start: int, end: int) -> str:
+    """`folded` with the names of things in [start, end) blanked, so that cue words inside names
+    ("giao" in "Bộ Ngoại giao") are not read as cues; offsets are kept."""
+    chars = list(folded[start:end])
+    for t in things:
+        for i in range(max(t.start, start), min(t.end, end)):
+            chars[i - start] = " "
+    return folded[:start] + "".join(chars) + folded[end:]
+
+
 def _status(folded: str, start: int, verb_start: int, verb_end: int, end: int) -> str:
     """planned when a cue of a task stands before the verb with no "đã" after it, else done."""
     w = words()
     before = folded[start:verb_start]
-    planned = [m.end() for m in w.planned.finditer(before)]
-    marks = [(m.end(), w.table["done"][m.group(0)] == "strong") for m in w.done.finditer(before)]
+    found = list(w.done.finditer(before))
+    marks = [(m.end(), w.table["done"][m.group(0)] == "strong") for m in found]
+    planned = [m.end() for m in w.planned.finditer(before) if not any(d.start() <= m.start() < d.end() for d in found)]
     done = [end for end, _ in marks]
     strong = [end for end, is_strong in marks if is_strong]
     if planned and (not strong or max(planned) > max(strong)):
