@@ -53,6 +53,12 @@ def _heads(lex: Lexicon) -> _Heads:
 
 
 @lru_cache(maxsize=4)
+def org_first_words(lex: Lexicon) -> frozenset[str]:
+    """Words an organisation name parsed by the grammar can begin with (head words)."""
+    return frozenset(k.split()[0] for k in _heads(lex).table)
+
+
+@lru_cache(maxsize=4)
 def _vocabulary(lex: Lexicon) -> frozenset[str]:
     words = {w for line in _read_lines("lexicon/org_words.txt") for w in fold(line).split()}
     for label in lex.by_label.get("org", {}):
@@ -67,11 +73,27 @@ def _function_words() -> frozenset[str]:
 
 def _phrase_at(toks: list[Tok], k: int, table, longest: int) -> tuple[str, int] | None:
     """The longest entry of `table` spelled by tokens k… (folded, space-joined)."""
+    if k >= len(toks):
+        return None
+    first = _first_words(id(table), table)
+    if toks[k].low not in first:
+        return None
     for n in range(min(longest, len(toks) - k), 0, -1):
         key = " ".join(t.low for t in toks[k:k + n])
         if key in table:
             return key, k + n
     return None
+
+
+_FIRST_WORDS: dict[int, frozenset[str]] = {}
+
+
+def _first_words(table_id: int, table) -> frozenset[str]:
+    """First words of a phrase table's keys (cached per table)."""
+    found = _FIRST_WORDS.get(table_id)
+    if found is None:
+        found = _FIRST_WORDS[table_id] = frozenset(k.split()[0] for k in table)
+    return found
 
 
 def _token_index(toks: list[Tok], offset: int, default: int) -> int:

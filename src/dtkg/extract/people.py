@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from dtkg.extract.context import Context
 from dtkg.extract.lexicon import Term, _read_lines
-from dtkg.extract.orgs import parse_org, person_starts, role_at
+from dtkg.extract.orgs import org_first_words, parse_org, person_starts, role_at
 from dtkg.extract.tokens import Tok
 from dtkg.model import Entity
 from dtkg.text.normalize import fold
@@ -75,22 +75,30 @@ class Analysis:
     orgs: list[tuple[int, int, Entity]]
 
 
+@lru_cache(maxsize=4)
+def _honorific_index(honorifics: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
+    """Honorifics by their first word (tokens folded; "TS." is the tokens "ts." or "ts", ".")."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for h in honorifics:
+        words = tuple(h.split())
+        index.setdefault(words[0], []).append(words)
+        if words[-1].endswith(".") and len(words) == 1:
+            index.setdefault(words[0][:-1], []).append((words[0][:-1], "."))
+    for options in index.values():
+        options.sort(key=len, reverse=True)
+    return index
+
+
 def _honorific_end(ctx: Context, toks: list[Tok], k: int) -> int:
     """Index after any honorifics starting at k (k itself if none)."""
-    moved = True
-    while moved and k < len(toks):
-        moved = False
-        for h in ctx.lex.honorifics:
-            n = len(h.split())
-            joined = " ".join(t.low for t in toks[k:k + n])
-            if joined == h or joined.replace(" .", ".") == h:
-                k += n
-                moved = True
+    index = _honorific_index(ctx.lex.honorifics)
+    while k < len(toks):
+        for words in index.get(toks[k].low, ()):
+            if tuple(t.low for t in toks[k:k + len(words)]) == words:
+                k += len(words)
                 break
-            if n == 1 and toks[k].low + (toks[k + 1].low if k + 1 < len(toks) and toks[k + 1].text == "." else "") == h:
-                k += 2 if h.endswith(".") else 1
-                moved = True
-                break
+        else:
+            return k
     return k
 
 
@@ -173,8 +181,12 @@ def analyse(ctx: Context, sentence: Sentence) -> Analysis:
     people: list[Person] = []
     titles: list[Title] = []
     orgs: list[tuple[int, int, Entity]] = []
+    starts = _candidate_starts(ctx, toks, sentence)
     k = 0
     while k < len(toks):
+        if k not in starts:
+            k += 1
+            continue
         h = _honorific_end(ctx, toks, k)
         found = parse_name(ctx, toks, h, after_honorific=h > k)
         if found:
@@ -194,6 +206,20 @@ def analyse(ctx: Context, sentence: Sentence) -> Analysis:
         k += 1
     _assign(ctx, toks, people, titles, orgs)
     return Analysis(sentence, toks, people, titles, orgs)
+
+
+def _candidate_starts(ctx: Context, toks: list[Tok], sentence: Sentence) -> set[int]:
+    """Token indices where a name, a title or an organisation may begin (cheap tests first)."""
+    role_starts = {h.start for h in ctx.lex.scan("role", ctx.doc.folded, sentence.start, sentence.end)}
+    org_starts = {h.start for h in ctx.lex.scan("org", ctx.doc.folded, sentence.start, sentence.end)}
+    first = org_first_words(ctx.lex)
+    honor = _honorific_index(ctx.lex.honorifics)
+    surnames = ctx.lex.surnames
+    return {
+        k for k, t in enumerate(toks)
+        if t.start in role_starts or t.start in org_starts or t.low in first or t.low in honor
+        or (t.cap and t.low in surnames) or t.low in ("phó", "trưởng")
+    }
 
 
 def _assign(ctx: Context, toks: list[Tok], people: list[Person], titles: list[Title], orgs) -> None:

@@ -100,7 +100,9 @@ def _move_tone(match: re.Match) -> str:
 
 def fold(text: str) -> str:
     """Lower-case `text` and put tone marks in one place ("hoà"→"hòa", "uỷ"→"ủy"); same length."""
-    low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer (İ): keep it as it is
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     folded = _PAIR.sub(_move_tone, low)
     assert len(folded) == len(text)
     return folded
