@@ -34,6 +34,8 @@ CASES = [
     # inverted: "Ở vị trí thứ N là X", ordinal words
     ("Bảng xếp hạng DTI năm 2022 đã được công bố. Tỉnh Bình Dương đứng đầu về chuyển đổi số. Ở vị trí thứ hai là Hải Phòng.",
      {("Bình Dương", 2022, 1, None), ("Hải Phòng", 2022, 2, None)}),
+    # "xếp hạng N" without a total
+    ("Năm 2022, chỉ số DTI của Tây Ninh đạt 0,6550 điểm, xếp hạng 5 trên cả nước.", {("Tây Ninh", 2022, 5, 0.655)}),
     # "tăng 5 bậc" alone gives no rank
     ("Chỉ số DTI năm 2022 của tỉnh Gia Lai tăng 5 bậc so với năm trước.", set()),
     # pillar ranks are not DTI ranks

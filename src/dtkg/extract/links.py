@@ -431,7 +431,8 @@ def _operates(ctx: Context, sentence: Sentence, things: list[Thing]) -> list[Fac
             if org is not None and _central(org.entity) and w.operate.search(folded, org.end, min(sentence.end, org.end + 25)):
                 pairs.append((org, s))
     for op in w.operate.finditer(folded, sentence.start, sentence.end):
-        s = next((t for t in things if t.kind == "system" and op.end() < t.start <= op.end() + 2), None)
+        at = re.match(r"\s+(?:của\s+)?", folded[op.end():sentence.end])
+        s = next((t for t in things if t.kind == "system" and at and t.start == op.end() + at.end()), None)
         if s is None or not (s.national and s.specific) or s.bare:
             continue
         subject = _subject(folded, sentence, op.start(), things, s)

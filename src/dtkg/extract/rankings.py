@@ -32,7 +32,7 @@ MAX_RANK = 70  # 63 provinces (34 from 2025), about 20 ministries
 _YEAR = re.compile(r"(?<![\d/.\-])((?:19|20)\d\d)(?![\d/]|\s*[-–]\s*(?:19|20)\d\d)")
 _DECIMAL = re.compile(r"(?<![\d,.])(0[,.]\d{2,4}|1[,.]0{1,4})(?![\d,.]*\s*%)(?![\d])")
 _RANK_THU = r"thứ\s+(\d{{1,2}}|{words})(?![\w])(?:\s*/\s*(\d{{2,3}}))?"
-_RANK_XEP = re.compile(r"(?<![\w])xếp(?:\s+hạng)?\s+(\d{1,2})\s*/\s*(\d{2,3})")
+_RANK_XEP = re.compile(r"(?<![\w])xếp(?:\s+hạng\s+(\d{1,2})(?![\d/,.]|\s*(?:bậc|%|điểm))|(?:\s+hạng)?\s+(\d{1,2})\s*/\s*(\d{2,3}))")
 
 
 def _phrases(items) -> re.Pattern:
@@ -223,7 +223,7 @@ def _rank_cues(folded: str, start: int, end: int) -> list[Cue]:
         if 0 < rank <= MAX_RANK and (m.group(2) is None or int(m.group(2)) <= MAX_RANK):
             found.append(Cue(m.start(), m.end(), rank))
     for m in _RANK_XEP.finditer(folded, start, end):
-        rank, total = int(m.group(1)), int(m.group(2))
+        rank, total = int(m.group(1) or m.group(2)), int(m.group(3) or 0)
         if 0 < rank <= MAX_RANK and total <= MAX_RANK and not any(f.start <= m.start() < f.end for f in found):
             found.append(Cue(m.start(), m.end(), rank))
     return sorted(found, key=lambda cue: cue.start)
