@@ -55,6 +55,7 @@ CASES = [
      {("1552/BTTTT-THH", "Công văn", "2022-04-26", "Bộ Thông tin và Truyền thông")}),
     # quantities, years and programme names are not documents
     ("Tỉnh thực hiện Chương trình 135 về giảm nghèo.", set()),
+    ("Sở triển khai Kế hoạch 100 ngày đêm cao điểm.", set()),
     ("Tỉnh xây dựng kế hoạch 5 năm và Kế hoạch 2023 về chuyển đổi số.", set()),
     ("Tỉnh đẩy mạnh triển khai Đề án 06 của Chính phủ.", set()),
     ("Không có văn bản nào được nêu trong câu này.", set()),

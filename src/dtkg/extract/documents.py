@@ -147,6 +147,8 @@ def _is_number(ctx: Context, m: re.Match, number: str, kind: str) -> bool:
     after = ctx.doc.folded[m.end(3):m.end(3) + 12].split()
     if after and any(after[0].startswith(u) for u in table.units):
         return False
+    if re.match(r"\s+ngày(?!\s+\d)", ctx.doc.folded[m.end(3):m.end(3) + 12]):
+        return False  # "Kế hoạch 100 ngày": a span of days, not "ngày 3/4"
     if m.group(2):
         return True
     if fold(kind) in table.named:
