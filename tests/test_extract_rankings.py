@@ -34,6 +34,10 @@ CASES = [
     # inverted: "Ở vị trí thứ N là X", ordinal words
     ("Bảng xếp hạng DTI năm 2022 đã được công bố. Tỉnh Bình Dương đứng đầu về chuyển đổi số. Ở vị trí thứ hai là Hải Phòng.",
      {("Bình Dương", 2022, 1, None), ("Hải Phòng", 2022, 2, None)}),
+    # a rank within a region is not the national rank
+    ("Theo DTI năm 2022, Lâm Đồng dẫn đầu khu vực Tây Nguyên.", set()),
+    ("Theo DTI năm 2022, Lâm Đồng xếp thứ 2 trong vùng Tây Nguyên.", set()),
+    ("Theo DTI năm 2021, Bộ Tài chính là cơ quan dẫn đầu bảng xếp hạng ở khối cấp bộ.", {("Bộ Tài chính", 2021, 1, None)}),
     # "xếp hạng N" without a total
     ("Năm 2022, chỉ số DTI của Tây Ninh đạt 0,6550 điểm, xếp hạng 5 trên cả nước.", {("Tây Ninh", 2022, 5, 0.655)}),
     # "tăng 5 bậc" alone gives no rank

@@ -57,6 +57,7 @@ class Cues:
     plural: re.Pattern
     agent: re.Pattern
     national: re.Pattern
+    regional: re.Pattern
     score: re.Pattern
     comparison: re.Pattern
 
@@ -85,6 +86,7 @@ def cues() -> Cues:
         plural=re.compile(_phrases(table["plural"]).pattern + r"|\d+\s+(?:" + counted + r")(?![\w])"),
         agent=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["agent"])) + r")\s*$"),
         national=_phrases(table["national"]),
+        regional=re.compile(r"\W*(?:\d+\s*/\s*\d+\s+)?(?:\w+\s+){0,2}?(?:" + "|".join(map(re.escape, table["regional"])) + r")(?![\w])"),
         score=re.compile(r"(?:" + "|".join(map(re.escape, table["score"])) + r")\W{0,3}(?:\w+\W+){0,2}$"),
         comparison=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["comparison"])) + r")\s+(?:năm\s+)?$"),
     )
@@ -294,7 +296,10 @@ _ABOUT = re.compile(r"\s*(?:/\s*\d+\s*)?(?:(?:các\s+)?(?:tỉnh|thành phố|c�
 
 
 def _overall(folded: str, cue: Cue) -> bool:
-    """The rank is for DTI itself, not for what follows "về …" ("đứng thứ 2 về tỷ lệ hồ sơ trực tuyến")."""
+    """The rank is for DTI itself in the whole country, not for what follows "về …" ("đứng thứ 2 về
+    tỷ lệ hồ sơ trực tuyến") nor within a region ("dẫn đầu khu vực Tây Nguyên")."""
+    if cues().regional.match(folded, cue.end):
+        return False
     m = _ABOUT.match(folded, cue.end)
     if m is None:
         return True
