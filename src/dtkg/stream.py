@@ -96,7 +96,7 @@ def turtle(triples: list[Triple], ab: Abbreviator, indent: str = "") -> str:
 
 def trig_block(graph: str, triples: list[Triple], ab: Abbreviator) -> str:
     """One named graph of the TriG dump."""
-    return f"{graph} {{\n{turtle(triples, ab, '    ')}}}\n\n"
+    return f"{graph} {{\n{turtle(triples, ab)}}}\n\n"
 
 
 # --- reasoning on N-Triples terms -----------------------------------------------------------
@@ -197,12 +197,15 @@ def article_parts(doc_id: str, graph: str, lines: list[str], ab: Abbreviator,
     lines = sorted(set(lines))
     triples = [split_nt(line) for line in lines]
     own = own_prefixes(doc_id)
-    own_t = [t for t in triples if t[0].startswith(own)]
-    shared = [line for line, t in zip(lines, triples) if not t[0].startswith(own)]
+    mine = [t[0].startswith(own) for t in triples]
+    own_t = [t for t, m in zip(triples, mine) if m]
+    own_ttl = turtle(own_t, ab)
+    shared_t = [t for t, m in zip(triples, mine) if not m]
     parts = ArticleParts(
         nquads="".join(f"{line[:-3]} {graph} .\n" for line in lines), triples=len(lines),
-        trig=trig_block(graph, triples, ab), own_nt="".join(join_nt(t) for t in own_t),
-        own_ttl=turtle(own_t, ab), shared=shared,
+        trig=f"{graph} {{\n{own_ttl}{turtle(shared_t, ab)}}}\n\n",
+        own_nt="".join(line for line, m in zip(lines, mine) if m), own_ttl=own_ttl,
+        shared=[line for line, m in zip(lines, mine) if not m],
     )
     if schema is not None:
         for t in sorted(closure(triples, schema)):

@@ -18,10 +18,31 @@ from rdflib import Literal, URIRef
 
 from dtkg import __version__
 from dtkg.model import Entity, Fact
-from dtkg.namespaces import DCTERMS, DTKG, OA, ORG, PROV, RDF, RDFS, SCHEMA, XSD
+from dtkg import namespaces
 from dtkg.rdf import iris
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+class _Cached:
+    """A namespace whose terms are built once: rdflib validates and builds a new URIRef on
+    every attribute access, which costs more than the rest of the emitter."""
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = getattr(self._namespace, name)  # unknown dtkg: terms still raise here
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        return getattr(self, name)
+
+
+DCTERMS, DTKG, OA, ORG, PROV, RDF, RDFS, SCHEMA, XSD = (
+    _Cached(getattr(namespaces, n)) for n in ("DCTERMS", "DTKG", "OA", "ORG", "PROV", "RDF", "RDFS", "SCHEMA", "XSD")
+)
 
 DEFAULT_CLASS = {
     "person": DTKG.Person, "org": DTKG.Organisation, "province": DTKG.Province,
@@ -54,13 +75,21 @@ def head_roles() -> frozenset[str]:
     return frozenset(heads)
 
 
+@lru_cache(maxsize=1 << 16)
 def vi(text: str) -> Literal:
     """A Vietnamese label: NFC, whitespace collapsed."""
     return Literal(" ".join(unicodedata.normalize("NFC", text).split()), lang="vi")
 
 
+@lru_cache(maxsize=1 << 12)
 def date_literal(value: dt.date) -> Literal:
     return Literal(value.isoformat(), datatype=XSD.date)
+
+
+@lru_cache(maxsize=1 << 16)
+def position_literal(value: int) -> Literal:
+    """A character offset: xsd:nonNegativeInteger."""
+    return Literal(str(int(value)), datatype=XSD.nonNegativeInteger)
 
 
 def integer(value: int) -> Literal:
@@ -146,8 +175,8 @@ class Emitter:
         self.add(quote_, RDF.type, OA.TextQuoteSelector)
         self.add(quote_, OA.exact, Literal(ev.quote))
         self.add(position, RDF.type, OA.TextPositionSelector)
-        self.add(position, OA.start, Literal(str(ev.start), datatype=XSD.nonNegativeInteger))
-        self.add(position, OA.end, Literal(str(ev.end), datatype=XSD.nonNegativeInteger))
+        self.add(position, OA.start, position_literal(ev.start))
+        self.add(position, OA.end, position_literal(ev.end))
 
     def fact(self, fact: Fact) -> None:
         """Write one fact: its node, its properties and shortcuts, its entities, its provenance."""

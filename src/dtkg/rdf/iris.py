@@ -8,13 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from functools import lru_cache
 from typing import Any
 
 from rdflib import URIRef
 
 from dtkg.model import Entity, Fact
 from dtkg.namespaces import GRAPH, ID
-from dtkg.slug import slug
+from dtkg.slug import slug as _slug_uncached
+
+slug = lru_cache(maxsize=1 << 16)(_slug_uncached)  # names repeat in and across articles
 
 __all__ = [
     "doc_key", "article_iri", "article_graph_iri", "entity_iri", "fact_iri", "fact_node",
