@@ -34,6 +34,10 @@ CASES = [
     # inverted: "Ở vị trí thứ N là X", ordinal words
     ("Bảng xếp hạng DTI năm 2022 đã được công bố. Tỉnh Bình Dương đứng đầu về chuyển đổi số. Ở vị trí thứ hai là Hải Phòng.",
      {("Bình Dương", 2022, 1, None), ("Hải Phòng", 2022, 2, None)}),
+    ("Năm 2022, Đà Nẵng tiếp tục giữ vị trí số 1 về chỉ số DTI.", {("Đà Nẵng", 2022, 1, None)}),
+    ("Bảng xếp hạng DTI năm 2022 cấp bộ: Bộ Tư pháp dẫn đầu các bộ có cung cấp dịch vụ công; "
+     "Ngân hàng Nhà nước Việt Nam đứng thứ hai.",
+     {("Bộ Tư pháp", 2022, 1, None), ("Ngân hàng Nhà nước Việt Nam", 2022, 2, None)}),
     # a rank within a region is not the national rank
     ("Theo DTI năm 2022, Lâm Đồng dẫn đầu khu vực Tây Nguyên.", set()),
     ("Theo DTI năm 2022, Lâm Đồng xếp thứ 2 trong vùng Tây Nguyên.", set()),

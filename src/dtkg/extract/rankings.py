@@ -245,9 +245,10 @@ def _score_cues(folded: str, start: int, end: int) -> list[Cue]:
 
 
 def _about_dti(ctx: Context, n: int, clause: str) -> bool:
-    """The clause, or one of the three sentences before it, speaks of the DTI ranking."""
+    """The clause, its sentence, or one of the three sentences before it, speaks of the DTI ranking."""
     c = cues()
-    if c.topic.search(clause) or c.context.search(clause):
+    sentence = ctx.doc.sentences[n]
+    if c.topic.search(clause) or c.context.search(ctx.doc.folded, sentence.start, sentence.end):
         return True
     for prev in ctx.doc.sentences[max(0, n - 3):n]:
         if c.topic.search(ctx.doc.folded, prev.start, prev.end):
@@ -306,6 +307,7 @@ def _overall(folded: str, cue: Cue) -> bool:
     rest = folded[m.end():m.end() + 40]
     if cues().pillar.match(rest.lstrip("\"“ ")):
         return False
+    rest = re.sub(r"^(?:bộ\s+)?chỉ số\s+", "", rest)
     return cues().topic.match(rest) is not None or re.match(r"(?:cả\s+)?\d+\s+trụ cột", rest) is not None
 
 
