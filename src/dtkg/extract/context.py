@@ -57,7 +57,7 @@ class Context:
         return terms[counts.most_common(1)[0][0]]
 
     def main_ministry(self) -> Term | None:
-        """The ministry-level body the article names most (twice at least): the parent of a
+        """The ministry-level body the article names most (ties: none): the parent of a
         "Cục" or "Vụ" the article names without one."""
         if "_ministry" not in self.__dict__:
             counts: Counter[str] = Counter()
@@ -68,8 +68,9 @@ class Context:
                         if term.cls in ("Ministry", "MinisterialAgency"):
                             counts[term.name] += 1
                             terms[term.name] = term
-            top = counts.most_common(1)
-            self.__dict__["_ministry"] = terms[top[0][0]] if top and top[0][1] >= 2 else None
+            top = counts.most_common(2)
+            unique = top and (len(top) == 1 or top[0][1] > top[1][1])
+            self.__dict__["_ministry"] = terms[top[0][0]] if unique else None
         return self.__dict__["_ministry"]
 
     def unit(self, terms) -> Term | None:

@@ -24,8 +24,9 @@ from dtkg.text.normalize import fold
 SYSTEM_CLASSES = {"NationalDatabase", "NationalPlatform", "Portal", "Network", "Application", "InformationSystem"}
 PLACE_CLASSES = {"Province", "Municipality", "AdministrativeUnit", "Country"}
 ORG_CLASSES = {
-    "Government", "Ministry", "MinisterialAgency", "GovernmentAgency", "NationalCommittee",
-    "PartyBody", "Organisation", "SteeringCommittee", "NationalSteeringCommittee", "Enterprise",
+    "Government", "Ministry", "MinisterialAgency", "GovernmentAgency", "NationalCommittee", "NationalAssembly",
+    "PartyBody", "PartyCommittee", "Organisation", "SteeringCommittee", "NationalSteeringCommittee",
+    "ProvincialSteeringCommittee", "PeoplesCommittee", "MinistryUnit", "Enterprise",
 }
 REORGANISATION_2025 = dt.date(2025, 7, 1)
 
@@ -187,10 +188,6 @@ def load() -> Lexicon:
     lex = Lexicon()
     _add_reference(lex, _load_graph([onto / "reference.ttl"]))
     _add_schemes(lex, _load_graph([onto / "roles.ttl", onto / "vocab.ttl", onto / "dtkg.ttl"]))
-    for row in _read_csv("lexicon/central_bodies.csv"):
-        term = Term(name=row["name"], kind="org", cls=row["class"])
-        for label in [row["name"], *filter(None, (row.get("alt_names") or "").split(";"))]:
-            lex.add("org", label, term)
     lex.abbreviations = {row[0]: row[1] for row in csv.reader(_read_lines("abbreviations.csv")) if len(row) >= 2}
     for abbr, expansion in lex.abbreviations.items():  # "UVBTV" is a title, "VPCP" a body
         for kind in ("role", "org"):
