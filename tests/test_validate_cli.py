@@ -212,3 +212,21 @@ def test_the_sample_build_conforms(tmp_path, capsys):
     assert main(["build", "--out", str(out), "--quiet"]) in (0, 1)
     capsys.readouterr()
     assert main(["validate", "--graph", str(out)]) == 0, capsys.readouterr().out
+
+
+def test_custom_shapes_are_used(tmp_path, capsys):
+    shapes = _text(tmp_path / "shapes.ttl", """
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix dtkg: <https://w3id.org/dtkg/ontology#> .
+        <urn:x:NoPersons> a sh:NodeShape ; sh:targetClass dtkg:Person ;
+            sh:property [ sh:path <urn:x:never> ; sh:minCount 1 ; sh:message "persons need urn:x:never" ] .""")
+    assert main(["validate", str(FIXTURES / "_base.ttl"), "--no-ontology", "--shapes", str(shapes)]) == 1
+    assert "persons need urn:x:never" in capsys.readouterr().out
+
+
+def test_invalid_custom_shapes_exit_2(tmp_path, capsys):
+    shapes = _text(tmp_path / "shapes.ttl", """
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:x:S> a sh:NodeShape ; sh:property [ sh:path <urn:x:p> ; sh:maxCount "one" ] .""")
+    assert main(["validate", str(FIXTURES / "_base.ttl"), "--shapes", str(shapes)]) == 2
+    assert "is not valid SHACL" in capsys.readouterr().err

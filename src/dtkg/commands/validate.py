@@ -35,7 +35,8 @@ ontology implies).
 exit codes:
   0  the graph conforms (warnings, e.g. a fact without a date, are printed but allowed)
   1  the graph does not conform; the report says which node broke which rule
-  2  a file could not be read or parsed (the reason is printed), or bad usage"""
+  2  a file could not be read or parsed, or --shapes is not valid SHACL (the reason
+     is printed), or bad usage"""
 
 
 class ReadError(Exception):
@@ -53,7 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE", help="RDF files (.ttl .trig .nt .nq .jsonld .rdf)")
     parser.add_argument("--graph", metavar="OUTDIR", type=Path, help=f"validate a build folder's {DUMP_NAME}")
     parser.add_argument("--format", choices=("text", "turtle"), default="text", help="report format (default text)")
-    parser.add_argument("--shapes", metavar="FILE", type=Path, help="use this shapes file instead of dtkg's")
+    parser.add_argument("--shapes", metavar="FILE", type=Path,
+                        help="use this shapes file instead of dtkg's (checked against SHACL-for-SHACL first)")
     parser.add_argument("--ontology", metavar="FILE", type=Path, action="append",
                         help="vocabulary file(s) to add instead of ontology/ (repeatable)")
     parser.add_argument("--no-ontology", action="store_true", help="add no vocabulary to the data")
@@ -76,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
         vocabulary = _vocabulary(args, data)
     except ReadError as exc:
         print(f"dtkg validate: {exc}", file=sys.stderr)
+        return 2
+    problem = shacl.check_shapes(shapes) if shapes is not None else None
+    if problem:
+        print(f"dtkg validate: cannot use {args.shapes}: it is not valid SHACL:\n{problem}", file=sys.stderr)
         return 2
     if args.jobs > 1:
         result = shacl.validate_per_graph(data, shapes=shapes, ont_graph=vocabulary, jobs=args.jobs)

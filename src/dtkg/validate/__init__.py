@@ -16,6 +16,7 @@ import functools
 from typing import Iterable, Iterator
 
 from pyshacl import validate as shacl_validate
+from pyshacl.errors import ReportableRuntimeError
 from rdflib import Graph
 from rdflib.graph import ConjunctiveGraph
 from rdflib.term import Node
@@ -75,6 +76,16 @@ def validate(data_graph: Graph, shapes: Graph | None = None, ont_graph: Graph | 
     return make_result(bool(conforms), report, read_report(report, shapes))
 
 
+def check_shapes(shapes: Graph) -> str | None:
+    """Check a shapes graph against SHACL-for-SHACL (https://www.w3.org/ns/shacl-shacl, shipped with
+    pySHACL); return None when it is valid SHACL, else the report saying what is wrong."""
+    try:
+        shacl_validate(Graph(), shacl_graph=shapes, meta_shacl=True, inference="none")
+    except ReportableRuntimeError as exc:
+        return str(exc.message if hasattr(exc, "message") else exc)
+    return None
+
+
 def merge(graphs: Iterable[Graph | None]) -> Graph:
     """One plain graph with the triples of all given graphs (a dataset's `dtkgg:inferred` left out)."""
     merged = Graph()
@@ -103,6 +114,6 @@ def graph_id(ctx) -> Node | None:
 from dtkg.validate.per_graph import article_graphs, validate_per_graph  # noqa: E402 - uses the names above
 
 __all__ = [
-    "Violation", "ValidationResult", "validate", "validate_per_graph", "article_graphs", "load_shapes",
+    "Violation", "ValidationResult", "validate", "check_shapes", "validate_per_graph", "article_graphs", "load_shapes",
     "load_vocabulary", "read_report", "format_text", "namespace_manager", "merge", "SHAPES_NS", "INFERRED",
 ]
