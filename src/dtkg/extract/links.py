@@ -52,6 +52,7 @@ class Words:
     later: re.Pattern
     operate: re.Pattern
     directive: re.Pattern
+    blocker: re.Pattern
     companion: re.Pattern
 
     def has(self, kind: str, phrase: str) -> bool:
@@ -70,6 +71,8 @@ def words() -> Words:
         table=dict(table), verb=_phrases(table["verb"]), head=_phrases(table["head"]),
         done=_phrases(table["done"]), planned=_phrases(table["planned"]), later=_phrases(table["later"]),
         operate=_phrases(table["operate"]), directive=_phrases(table["directive"]),
+        blocker=re.compile(_phrases(table["report"]).pattern + r"|(?:\d+\s*(?:%|/\s*\d+)?|các|những|nhiều|toàn bộ)\s+(?:"
+                           + "|".join(map(re.escape, table["group"])) + r")(?![\w])"),
         companion=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["companion"])) + r")\s*$"),
     )
 
@@ -356,6 +359,9 @@ def _subject(folded: str, sentence: Sentence, pos: int, things: list[Thing], obj
         if any(not folded[:m.start()].endswith("được ") and not any(o.start <= m.start() < o.end for o in things)
                for m in w.directive.finditer(folded, t.end, pos)):
             return None
+        if any(not any(o.start <= m.start() < o.end for o in things) and not w.companion.search(folded, t.end, m.start())
+               for m in w.blocker.finditer(folded, t.end, pos)):
+            return None  # "Bộ … cho biết, …" / "Bộ …: 63/63 tỉnh đã kết nối": not the subject
         if t.kind == "system":
             if not _is_adverbs(_gap_words(folded, t.end, pos)):
                 continue
