@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         data = Dataset()
         for path in paths:
             read_rdf(Path(path), data)
-        shapes = _flat(read_rdf(args.shapes, Dataset())) if args.shapes else None
+        shapes = shacl.merge([read_rdf(args.shapes, Dataset())]) if args.shapes else None
         vocabulary = _vocabulary(args, data)
     except ReadError as exc:
         print(f"dtkg validate: {exc}", file=sys.stderr)
@@ -94,22 +94,16 @@ def run(args: argparse.Namespace) -> int:
     return 0 if result.conforms else 1
 
 
-def _flat(dataset: Dataset) -> Graph:
-    graph = Graph()
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
-
-
 def _vocabulary(args: argparse.Namespace, data: Dataset) -> Graph | None:
+    """The vocabulary to add: --ontology files, none, or ontology/ unless the input holds it already."""
     if args.no_ontology:
         return None
     if args.ontology:
         graph = Dataset()
         for path in args.ontology:
             read_rdf(path, graph)
-        return _flat(graph)
-    present = {getattr(ctx, "identifier", None) for ctx in data.contexts()}
+        return shacl.merge([graph])
+    present = {shacl.graph_id(g) for g in data.graphs()}
     if all(g in present for g in VOCABULARY_GRAPHS):
         return None
     return shacl.load_vocabulary()

@@ -19,7 +19,7 @@ SHAPES_NS = "https://w3id.org/dtkg/shapes#"
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Violation:
     """One SHACL result: which node broke which rule, and what the rule expects."""
 
@@ -89,6 +89,7 @@ def read_report(report: Graph, shapes: Graph) -> list[Violation]:
 
 
 def sort_key(v: Violation) -> tuple:
+    """Order of results in reports: violations first, then by node, shape, path and message."""
     return (SEVERITY_ORDER.get(v.severity, 9), str(v.focus), str(v.shape), v.path or "", v.message, str(v.value))
 
 
@@ -161,10 +162,12 @@ def format_text(conforms: bool, violations: list[Violation]) -> str:
 
 
 def make_result(conforms: bool, report: Graph, violations: list[Violation]) -> ValidationResult:
+    """Bundle a verdict with its report graph, results and plain-words text."""
     return ValidationResult(conforms, report, format_text(conforms, violations), violations)
 
 
 def empty_report(conforms: bool) -> Graph:
+    """A SHACL validation report with no results."""
     report = Graph()
     node = BNode()
     report.add((node, RDF.type, SH.ValidationReport))
