@@ -75,6 +75,8 @@ LINKS = [
     ("Sở Y tế tỉnh Tây Ninh phối hợp với Bảo hiểm xã hội tỉnh kết nối dữ liệu khám chữa bệnh với "
      "Cơ sở dữ liệu quốc gia về bảo hiểm.", {("Sở Y tế tỉnh Tây Ninh", "Cơ sở dữ liệu quốc gia về bảo hiểm", "done")}),
     ("Bộ Y tế chưa kết nối với Cơ sở dữ liệu quốc gia về dân cư.", set()),
+    # "đồng bộ" meaning "in step"
+    ("Tỉnh Gia Lai đã triển khai đồng bộ Cổng Dịch vụ công quốc gia đến cấp xã.", set()),
     # the speaker is not the one connecting; a counted group is the subject
     ("Tại hội nghị, Bộ Thông tin và Truyền thông cho biết, 100% tỉnh đã kết nối với Nền tảng NDXP.", set()),
     ("Bộ Y tế cho biết, Bộ đã kết nối với CSDL quốc gia về dân cư.", {("Bộ Y tế", DC, "done")}),

@@ -53,6 +53,7 @@ class Words:
     operate: re.Pattern
     directive: re.Pattern
     blocker: re.Pattern
+    adverbial: re.Pattern
     companion: re.Pattern
 
     def has(self, kind: str, phrase: str) -> bool:
@@ -71,6 +72,7 @@ def words() -> Words:
         table=dict(table), verb=_phrases(table["verb"]), head=_phrases(table["head"]),
         done=_phrases(table["done"]), planned=_phrases(table["planned"]), later=_phrases(table["later"]),
         operate=_phrases(table["operate"]), directive=_phrases(table["directive"]),
+        adverbial=re.compile("(?:" + "|".join(map(re.escape, table["adverbial"])) + r")$"),
         blocker=re.compile(_phrases(table["report"]).pattern + r"|(?:\d+\s*(?:%|/\s*\d+)?|các|những|nhiều|toàn bộ)\s+(?:"
                            + "|".join(map(re.escape, table["group"])) + r")(?![\w])"),
         companion=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["companion"])) + r")\s*$"),
@@ -257,7 +259,7 @@ def _system_entity(ctx: Context, name: str, national: bool) -> Entity:
 def _links(ctx: Context, sentence: Sentence, things: list[Thing], memory: Memory) -> list[Fact]:
     folded, facts = ctx.doc.folded, []
     for v in words().verb.finditer(folded, sentence.start, sentence.end):
-        if any(t.start <= v.start() < t.end for t in things):
+        if any(t.start <= v.start() < t.end for t in things) or words().adverbial.search(folded, sentence.start, v.end()):
             continue
         clause = _clause(folded, sentence, v.start())
         if any(words().has("negation", " ".join(g)) for g in _tails(_gap_words(folded, clause[0], v.start()))):

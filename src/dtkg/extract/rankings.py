@@ -87,7 +87,7 @@ def cues() -> Cues:
         agent=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["agent"])) + r")\s*$"),
         national=_phrases(table["national"]),
         regional=re.compile(r"\W*(?:\d+\s*/\s*\d+\s+)?(?:\w+\s+){0,2}?(?:" + "|".join(map(re.escape, table["regional"])) + r")(?![\w])"),
-        score=re.compile(r"(?:" + "|".join(map(re.escape, table["score"])) + r")\W{0,3}(?:\w+\W+){0,2}$"),
+        score=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["score"])) + r")\W{0,3}(?:\w+\W+){0,2}$"),
         comparison=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["comparison"])) + r")\s+(?:năm\s+)?$"),
     )
 
