@@ -300,3 +300,11 @@ def test_validate_leaves_the_input_graphs_unchanged(vocab):
     validate(data, ont_graph=vocab)
     validate(data)
     assert (len(data), len(vocab)) == (before, vocab_before)
+
+
+def test_readme_lists_every_shape():
+    readme = (resources.folder("shapes") / "README.md").read_text(encoding="utf-8")
+    shapes = load_shapes()
+    named = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+    missing = {s for s in named if isinstance(s, URIRef) and f"`dtkgsh:{s.split('#')[1]}`" not in readme}
+    assert not missing
