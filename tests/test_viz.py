@@ -416,3 +416,11 @@ def test_provinces_by_system_links_in_the_fixture(graph):
 def test_a_folder_without_a_store_is_reported(tmp_path):
     with pytest.raises(FileNotFoundError, match="no dtkg store at .*dtkg build"):
         from_graph(tmp_path)
+
+
+def test_layout_of_a_component_larger_than_networkx_dense_limit():
+    tree = nx.MultiDiGraph(nx.bfs_tree(nx.balanced_tree(8, 3), 0))  # 585 nodes, one component
+    pos = layout(tree)
+    assert len(pos) == tree.number_of_nodes()
+    xy = sorted(pos.values())
+    assert all(a != b for a, b in zip(xy, xy[1:]))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable, Iterator
 
 import networkx as nx
 import numpy as np
@@ -53,6 +55,34 @@ class Label:
     box: Box
 
 
+class Occupied:
+    """Boxes already used, bucketed on a grid so that a look-up only visits its neighbourhood."""
+
+    CELL = 0.5  # inches
+
+    def __init__(self, boxes: Iterable[Box] = ()):
+        self.cells: dict[tuple[int, int], list[Box]] = defaultdict(list)
+        for box in boxes:
+            self.add(box)
+
+    def _keys(self, box: Box) -> Iterator[tuple[int, int]]:
+        for i in range(math.floor(box.x0 / self.CELL), math.floor(box.x1 / self.CELL) + 1):
+            for j in range(math.floor(box.y0 / self.CELL), math.floor(box.y1 / self.CELL) + 1):
+                yield i, j
+
+    def add(self, box: Box) -> None:
+        for key in self._keys(box):
+            self.cells[key].append(box)
+
+    def hits(self, box: Box) -> bool:
+        """Whether `box` overlaps any box already added."""
+        return any(b.overlaps(box) for key in self._keys(box) for b in self.cells.get(key, ()))
+
+    def count(self, box: Box) -> int:
+        """How many added boxes `box` overlaps."""
+        return len({id(b) for key in self._keys(box) for b in self.cells.get(key, ()) if b.overlaps(box)})
+
+
 def wrap(label: str, width: int = WRAP) -> str:
     """Break a long Vietnamese name onto lines of about `width` characters."""
     return "\n".join(textwrap.wrap(label, width=width, break_long_words=False)) or label
@@ -67,6 +97,26 @@ def text_size(text: str, size: float) -> tuple[float, float]:
     return width / 72.0, len(lines) * size * 1.25 / 72.0
 
 
+def spring(n: int, edges: list[tuple[int, int]], seed: int, iterations: int) -> np.ndarray:
+    """Fruchterman-Reingold force layout of nodes 0..n-1 (dense numpy; no scipy needed at any size)."""
+    rng = np.random.default_rng(seed)
+    pos = rng.random((n, 2))
+    adjacency = np.zeros((n, n))
+    for i, j in edges:
+        adjacency[i, j] = adjacency[j, i] = 1.0
+    k = 1.0 / math.sqrt(n)
+    step = 0.1
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        distance = np.clip(np.linalg.norm(delta, axis=-1), 0.01, None)
+        force = k * k / distance**2 - adjacency * distance / k  # repulsion minus attraction
+        shift = np.einsum("ijk,ij->ik", delta, force)
+        length = np.clip(np.linalg.norm(shift, axis=-1), 0.01, None)
+        pos += shift * (step / length)[:, None]
+        step -= 0.1 / (iterations + 1)
+    return pos - pos.mean(axis=0)
+
+
 def _component_layout(h: nx.Graph, seed: int) -> dict:
     """Lay out one connected component around (0, 0), in inches."""
     nodes = sorted(h.nodes, key=str)
@@ -74,19 +124,16 @@ def _component_layout(h: nx.Graph, seed: int) -> dict:
         return {nodes[0]: (0.0, 0.0)}
     if len(nodes) == 2:
         return {nodes[0]: (0.0, 0.0), nodes[1]: (NODE_SPACING * 1.4, 0.0)}
-    ordered = nx.Graph()
-    ordered.add_nodes_from(nodes)
-    ordered.add_edges_from(sorted(h.edges, key=lambda e: (str(e[0]), str(e[1]))))
-    pos = nx.spring_layout(ordered, seed=seed, iterations=200)
-    # rescale so that the median edge is NODE_SPACING long
+    index = {node: i for i, node in enumerate(nodes)}
+    edges = sorted({tuple(sorted((index[u], index[v]))) for u, v in h.edges if u != v})
+    xy = spring(len(nodes), edges, seed, iterations=150 if len(nodes) <= 200 else 80)
     # scale so that the median edge is NODE_SPACING long and crowded nodes (the leaves of a
     # hub) are still MIN_SEPARATION apart — except the closest few percent
-    lengths = sorted(math.dist(pos[u], pos[v]) for u, v in ordered.edges) or [1.0]
-    xy = np.array([pos[n] for n in nodes], dtype=float)
+    lengths = sorted(float(np.linalg.norm(xy[i] - xy[j])) for i, j in edges) or [1.0]
     gaps = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)) + np.eye(len(nodes)) * 1e9
     nearest = np.sort(gaps.min(axis=1))[int(len(nodes) * 0.05)]
     factor = max(NODE_SPACING / max(lengths[len(lengths) // 2], 1e-6), MIN_SEPARATION / max(float(nearest), 1e-6))
-    return {n: (float(p[0]) * factor * 1.5, float(p[1]) * factor) for n, p in pos.items()}
+    return {node: (float(xy[i, 0]) * factor * 1.5, float(xy[i, 1]) * factor) for node, i in index.items()}
 
 
 def layout(g: nx.Graph, seed: int = 7) -> dict:
@@ -128,10 +175,10 @@ def place_labels(g: nx.Graph, pos: dict, max_labels: int | None = None) -> tuple
     spot is left out (the HTML view shows it on hover). Returns ({node: Label}, {(u, v): Label}).
     """
     degree = dict(g.degree())
-    taken: list[Box] = []
+    taken = Occupied()
     for node, (x, y) in pos.items():
         r = node_radius(degree.get(node, 0))
-        taken.append(Box(x - r, y - r, x + r, y + r))
+        taken.add(Box(x - r, y - r, x + r, y + r))
     labels = _place_node_labels(g, pos, degree, taken, max_labels)
     return labels, _place_edge_labels(g, pos, taken)
 
@@ -154,7 +201,7 @@ def edge_texts(g: nx.Graph) -> dict:
             for pair, values in texts.items()}
 
 
-def _place_edge_labels(g: nx.Graph, pos: dict, taken: list[Box]) -> dict:
+def _place_edge_labels(g: nx.Graph, pos: dict, taken: Occupied) -> dict:
     """Put each edge label on its edge (middle, then nearer either end) where it overlaps nothing."""
     labels: dict = {}
     for (u, v), text in sorted(edge_texts(g).items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
@@ -163,14 +210,14 @@ def _place_edge_labels(g: nx.Graph, pos: dict, taken: list[Box]) -> dict:
         for t in (0.5, 0.35, 0.65):
             x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
             box = Box(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-            if not any(box.overlaps(b) for b in taken):
+            if not taken.hits(box):
                 labels[(u, v)] = Label(x, y, "center", "center", text, box)
-                taken.append(box)
+                taken.add(box)
                 break
     return labels
 
 
-def _place_node_labels(g: nx.Graph, pos: dict, degree: dict, taken: list[Box], max_labels: int | None) -> dict:
+def _place_node_labels(g: nx.Graph, pos: dict, degree: dict, taken: Occupied, max_labels: int | None) -> dict:
     """Greedy placement of node labels, most connected first (see place_labels)."""
     order = sorted(pos, key=lambda n: (-degree.get(n, 0), str(g.nodes[n].get("label", n))))
     edge_points = _edge_points(g, pos)
@@ -190,23 +237,23 @@ def _place_node_labels(g: nx.Graph, pos: dict, degree: dict, taken: list[Box], m
             (x - r, y + r, "right", "bottom", Box(x - r - w, y + r, x - r, y + r + h)),
             (x - r, y - r, "right", "top", Box(x - r - w, y - r - h, x - r, y - r)),
         ]
-        free = [c for c in candidates if not any(c[4].overlaps(t) for t in taken)]
+        free = [c for c in candidates if not taken.hits(c[4])]
         if free:  # the free spot crossed by the fewest edges (first in candidate order on ties)
-            lx, ly, ha, va, box = min(free, key=lambda c: sum(c[4].overlaps(p) for p in edge_points))
+            lx, ly, ha, va, box = min(free, key=lambda c: edge_points.count(c[4]))
             labels[node] = Label(lx, ly, ha, va, text, box)
-            taken.append(box)
+            taken.add(box)
     return labels
 
 
-def _edge_points(g: nx.Graph, pos: dict, step: float = 0.08) -> list[Box]:
+def _edge_points(g: nx.Graph, pos: dict, step: float = 0.08) -> Occupied:
     """Small boxes along every edge: labels try not to sit on a line."""
-    points = []
+    points = Occupied()
     for u, v in {(u, v) for u, v in g.edges() if u != v}:
         (x0, y0), (x1, y1) = pos[u], pos[v]
         n = max(int(math.dist((x0, y0), (x1, y1)) / step), 1)
         for i in range(1, n):
             x, y = x0 + (x1 - x0) * i / n, y0 + (y1 - y0) * i / n
-            points.append(Box(x - 0.01, y - 0.01, x + 0.01, y + 0.01))
+            points.add(Box(x - 0.01, y - 0.01, x + 0.01, y + 0.01))
     return points
 
 

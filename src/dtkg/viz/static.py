@@ -14,7 +14,7 @@ from dtkg.viz.layout import EDGE_FONT_SIZE, FONT_FAMILY, NODE_FONT_SIZE, extent,
 from dtkg.viz.style import EDGE_NAMES, NODE_NAMES, edge_style, node_colour
 
 LEGEND_ROW = 0.17  # inches per legend row; the band above the drawing holds the title and the legend
-MAX_INCHES = 60.0
+MAX_PIXELS = 12000  # a PNG wider or taller than this is saved at a lower dpi (the layout keeps its size)
 HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]  # keeps labels legible over lines
 
 
@@ -35,8 +35,8 @@ def figure(g: nx.MultiDiGraph, title: str | None = None, seed: int = 7) -> Figur
     pos = layout(g, seed=seed)
     node_labels, edge_labels = place_labels(g, pos)
     box = extent(pos, node_labels, edge_labels)
-    width = min(max(box.x1 - box.x0, 6.0), MAX_INCHES)
-    height = min(max(box.y1 - box.y0, 3.0), MAX_INCHES)
+    width = max(box.x1 - box.x0, 6.0)
+    height = max(box.y1 - box.y0, 3.0)
     handles = _legend_handles(g)
     ncol = max(1, min(len(handles), int(width // 2.1)))
     band = 0.5 + LEGEND_ROW * math.ceil(len(handles) / ncol)
@@ -85,5 +85,7 @@ def save(g: nx.MultiDiGraph, out: str | Path, title: str | None = None, dpi: int
     out = Path(out)
     if out.suffix.lower() not in (".png", ".svg"):
         raise ValueError(f"{out}: static pictures are .png or .svg")
-    figure(g, title=title).savefig(out, dpi=dpi, facecolor="white")
+    fig = figure(g, title=title)
+    dpi = max(20, min(dpi, int(MAX_PIXELS / max(fig.get_size_inches()))))
+    fig.savefig(out, dpi=dpi, facecolor="white")
     return out
