@@ -49,6 +49,9 @@ LINKS = [
     # ongoing work and expected completion are plans
     ("Tỉnh Tây Ninh đang khẩn trương kết nối với Cổng Dịch vụ công quốc gia, dự kiến hoàn thành trong quý IV.",
      {("Tây Ninh", DVC, "planned")}),
+    # a system owned by a body: the body is the subject
+    ("Hệ thống quản lý văn bản và điều hành của tỉnh Hà Nam đã liên thông với Trục liên thông văn bản quốc gia.",
+     {("Hà Nam", "Trục liên thông văn bản quốc gia", "done")}),
     # a system as the subject; "làm giàu … cho CSDL"
     ("Cơ sở dữ liệu hộ tịch điện tử đã làm giàu cho CSDL quốc gia về dân cư hàng triệu bản ghi.",
      {("Cơ sở dữ liệu hộ tịch điện tử toàn quốc", DC, "done")}),

@@ -205,6 +205,8 @@ def _system_at(ctx: Context, sentence: Sentence, toks: list[Tok], i: int, head: 
         return Thing(toks[i].start, known.end, ctx.system_entity(known.terms[0]), "system", national=True, owner=owner)
     end = toks[k - 1].end if k > start_words else head.end()
     body = [ctx.lex.abbreviations.get(t.text, t.text) for t in toks[start_words:k]]
+    if body and fold(body[0]).startswith(head.group(0) + " "):
+        body[0] = body[0][len(head.group(0)) + 1:]  # "Nền tảng LGSP": the expansion repeats the head
     content = [t.low for t in toks[start_words:k] if not w.has("generic", t.low)]
     owner = _owner(ctx, sentence, toks, k, memory)
     prev = toks[i - 1] if i > 0 else None
@@ -365,8 +367,10 @@ def _subject(folded: str, sentence: Sentence, pos: int, things: list[Thing], obj
                for m in w.blocker.finditer(folded, t.end, pos)):
             return None  # "Bộ … cho biết, …" / "Bộ …: 63/63 tỉnh đã kết nối": not the subject
         if t.kind == "system":
-            if not _is_adverbs(_gap_words(folded, t.end, pos)):
+            if not _is_adverbs(_gap_words(folded, t.owner.end if t.owner else t.end, pos)):
                 continue
+            if t.owner is not None and t.owner.kind != "system":
+                return t.owner  # "Hệ thống … của tỉnh X đã kết nối": the body that owns it
             return t if t.specific else None
         return t
     return None
