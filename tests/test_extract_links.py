@@ -52,6 +52,8 @@ LINKS = [
     # a system owned by a body: the body is the subject
     ("Hệ thống quản lý văn bản và điều hành của tỉnh Hà Nam đã liên thông với Trục liên thông văn bản quốc gia.",
      {("Hà Nam", "Trục liên thông văn bản quốc gia", "done")}),
+    ("Cơ sở dữ liệu quốc gia về bảo hiểm của Bảo hiểm xã hội Việt Nam đã kết nối với CSDL quốc gia về dân cư.",
+     {("Cơ sở dữ liệu quốc gia về bảo hiểm", DC, "done")}),
     # a system as the subject; "làm giàu … cho CSDL"
     ("Cơ sở dữ liệu hộ tịch điện tử đã làm giàu cho CSDL quốc gia về dân cư hàng triệu bản ghi.",
      {("Cơ sở dữ liệu hộ tịch điện tử toàn quốc", DC, "done")}),

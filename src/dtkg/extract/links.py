@@ -369,7 +369,7 @@ def _subject(folded: str, sentence: Sentence, pos: int, things: list[Thing], obj
         if t.kind == "system":
             if not _is_adverbs(_gap_words(folded, t.owner.end if t.owner else t.end, pos)):
                 continue
-            if t.owner is not None and t.owner.kind != "system":
+            if t.owner is not None and t.owner.kind != "system" and not t.entity.ref:
                 return t.owner  # "Hệ thống … của tỉnh X đã kết nối": the body that owns it
             return t if t.specific else None
         return t
