@@ -8,6 +8,7 @@ from one article: `kind`, `label`, and its evidence `doc`, `url`, `title`, `quot
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import networkx as nx
@@ -155,6 +156,47 @@ def add_edge(g: nx.MultiDiGraph, source: str, target: str, kind: str, label: str
                **{k: v for k, v in fields.items() if v is not None})
 
 
+@dataclass
+class _Lookups:
+    """What the edges need besides their own row: labels, classes, provinces, article names, evidence."""
+
+    labels: dict[str, str]
+    classes: dict[str, set[str]]
+    places: dict[str, str]
+    names: dict[tuple[str, str], str]
+    evidence: dict[tuple[str, str], list[Row]]
+
+
+def _lookups(store: Any) -> _Lookups:
+    """Read the labels, classes, provinces, per-article names and evidence of the whole store once."""
+    classes: dict[str, set[str]] = defaultdict(set)
+    for row in select(store, CLASS_QUERY):
+        classes[row["s"]].add(row["cls"])
+    places = {row["s"]: row["place"] for row in select(store, PLACE_QUERY)  # provinces only, not the country
+              if kind_of(row["place"], classes.get(row["place"], ())) == "province"}
+    names = {(row["g"], row["s"]): row["label"]
+             for row in sorted(select(store, NAME_QUERY), key=lambda r: r["label"], reverse=True)}
+    return _Lookups(best_labels(select(store, LABEL_QUERY)), classes, places, names,
+                    _evidence_index(select(store, EVIDENCE_QUERY)))
+
+
+def _add_fact(g: nx.MultiDiGraph, kind: str, row: Row, look: _Lookups) -> None:
+    """Add the two nodes of one fact row and the edge that carries its fields and evidence."""
+    for node in (row["source"], row["target"]):
+        place = look.places.get(node)
+        attrs = {"province": place, "province_name": look.labels.get(place)} if place else {}
+        add_node(g, node, kind_of(node, look.classes.get(node, ())), look.labels.get(node, short_name(node)), **attrs)
+    fields = {k: v for k, v in row.items() if k not in ("g", "fact", "source", "target", "head")}
+    if "role" in fields:
+        fields["role"] = look.labels.get(fields["role"], short_name(fields["role"] or ""))
+    if fields.get("status"):
+        fields["status"] = short_name(fields["status"]).lower()
+    add_edge(g, row["source"], row["target"], kind, edge_text(kind, fields),
+             look.evidence.get((row["g"], row["fact"]), []), key=f"{row['fact']} {row['g']}", fact=row["fact"],
+             source_name=look.names.get((row["g"], row["source"])), target_name=look.names.get((row["g"], row["target"])),
+             **fields)
+
+
 def from_graph(source: GraphSource, kinds: Iterable[str] | None = None, reference: bool = False) -> nx.MultiDiGraph:
     """Read the facts of a dtkg graph (store, build folder or rdflib Dataset) into a MultiDiGraph.
 
@@ -170,37 +212,13 @@ def from_graph(source: GraphSource, kinds: Iterable[str] | None = None, referenc
     if unknown:
         raise ValueError(f"unknown edge kinds {sorted(unknown)}; choose from {', '.join(EDGE_KINDS)}")
     store = open_store(source)
-    labels = best_labels(select(store, LABEL_QUERY))
-    classes: dict[str, set[str]] = defaultdict(set)
-    for row in select(store, CLASS_QUERY):
-        classes[row["s"]].add(row["cls"])
-    places = {row["s"]: row["place"] for row in select(store, PLACE_QUERY)  # provinces only, not the country
-              if kind_of(row["place"], classes.get(row["place"], ())) == "province"}
-    names = {(row["g"], row["s"]): row["label"] for row in sorted(select(store, NAME_QUERY), key=lambda r: r["label"], reverse=True)}
-    evidence = _evidence_index(select(store, EVIDENCE_QUERY))
+    look = _lookups(store)
     g = nx.MultiDiGraph(title="dtkg")
     for query_kind, query in EDGE_QUERIES.items():
         if query_kind not in wanted and not (query_kind == "membership" and "heads" in wanted):
             continue
         for row in sorted(select(store, query), key=lambda r: (r["g"], r["fact"], r["source"], r["target"])):
             kind = "heads" if query_kind == "membership" and row.get("head") else query_kind
-            if kind not in wanted or not (reference or row["g"].startswith(ARTICLE_GRAPHS)):
-                continue
-            for node in (row["source"], row["target"]):
-                place = places.get(node)
-                add_node(g, node, kind_of(node, classes.get(node, ())), labels.get(node, short_name(node)),
-                         province=place, province_name=labels.get(place) if place else None)
-            fields = {k: v for k, v in row.items() if k not in ("g", "fact", "source", "target", "head")}
-            if "role" in fields:
-                fields["role"] = labels.get(fields["role"], short_name(fields["role"] or ""))
-            if "status" in fields and fields["status"]:
-                fields["status"] = short_name(fields["status"]).lower()
-            add_edge(g, row["source"], row["target"], kind, edge_text(kind, fields),
-                     evidence.get((row["g"], row["fact"]), []), key=f"{row['fact']} {row['g']}", fact=row["fact"],
-                     source_name=names.get((row["g"], row["source"])), target_name=names.get((row["g"], row["target"])),
-                     **fields)
-    for node, attrs in g.nodes(data=True):
-        if attrs.get("province") is None:
-            attrs.pop("province", None)
-            attrs.pop("province_name", None)
+            if kind in wanted and (reference or row["g"].startswith(ARTICLE_GRAPHS)):
+                _add_fact(g, kind, row, look)
     return g
