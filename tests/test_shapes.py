@@ -99,6 +99,9 @@ BAD = [
     ("province-two-preflabels", "province/ha-noi", "ProvinceShape", "exactly one skos:prefLabel", "Violation"),
     ("province-bad-gso", "province/cao-bang", "ProvinceShape", "dtkg:gsoCode", "Violation"),
     ("province-wikidata-string", "province/cao-bang", "ProvinceShape", "Wikidata entity IRI", "Violation"),
+    ("validity-date-string", "org/so-thong-tin-va-truyen-thong-ha-noi", "ValidityShape", "dtkg:validUntil must be",
+     "Violation"),
+    ("validity-reversed", "org/so-thong-tin-va-truyen-thong-ha-noi", "ValidityShape", "not be later", "Violation"),
     ("province-owl-sameas", "province/ha-noi", "OwlSameAsShape", "never owl:sameAs", "Violation"),
 ]
 
