@@ -107,6 +107,8 @@ def extract(ctx: Context) -> list[Fact]:
     memory = Memory()
     facts: list[Fact] = []
     for sentence in ctx.doc.sentences:
+        if not _worth_reading(ctx, sentence, memory):
+            continue
         things = _things(ctx, sentence, memory)
         for fact in _links(ctx, sentence, things, memory) + _operates(ctx, sentence, things):
             a = fact.args
@@ -115,6 +117,18 @@ def extract(ctx: Context) -> list[Fact]:
                 memory.seen.add(key)
                 facts.append(fact)
     return facts
+
+
+def _worth_reading(ctx: Context, sentence: Sentence, memory: Memory) -> bool:
+    """Does the sentence name a system? (A cheap test; a sentence that does not still tells which
+    ministry a later "Bộ" means.)"""
+    folded, w = ctx.doc.folded, words()
+    if w.head.search(folded, sentence.start, sentence.end) or ctx.lex.scan("system", folded, sentence.start, sentence.end):
+        return True
+    for hit in ctx.lex.scan("org", folded, sentence.start, sentence.end):
+        if hit.terms and hit.terms[0].cls == "Ministry":
+            memory.ministry = Thing(hit.start, hit.end, ctx.org_entity(hit.terms[0]), "org")
+    return False
 
 
 # --- things ------------------------------------------------------------------------------------
