@@ -1,6 +1,7 @@
 """`dtkg serve`: saved queries work through SPARQLWrapper; writes, LOAD, SERVICE are refused."""
 from __future__ import annotations
 
+from http.client import HTTPConnection
 import os
 import signal
 import socket
@@ -153,6 +154,24 @@ REFUSED = [
     ("GET", "/query?default-graph-uri=http://127.0.0.1:{port}/g&query=" + urllib.parse.quote("ASK {}"), "", None, 400),
     ("POST", "/query", "SELECT * WHERE { ?s ?p ?o } #" + "x" * 70000, "application/sparql-query", 413),
 ]
+
+
+@pytest.mark.parametrize(("headers", "code"), [
+    ({"Content-Encoding": "gzip"}, 415),
+    ({"Transfer-Encoding": "chunked"}, 411),
+    ({"Content-Length": "abc"}, 400),
+])
+def test_unreadable_bodies_are_refused(endpoint, headers, code):
+    host, port = endpoint.rsplit("/", 1)[1].split(":")
+    conn = HTTPConnection(host, int(port), timeout=10)
+    conn.putrequest("POST", "/query")
+    conn.putheader("Content-Type", "application/sparql-query")
+    for key, value in headers.items():
+        conn.putheader(key, value)
+    conn.endheaders()
+    reply = conn.getresponse()
+    assert reply.status == code
+    conn.close()
 
 
 @pytest.mark.parametrize(("method", "path", "body", "ctype", "code"), REFUSED)

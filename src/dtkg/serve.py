@@ -100,7 +100,14 @@ class Proxy(BaseHTTPRequestHandler):
     do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
 
     def handle_any(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        if self.headers.get("Transfer-Encoding"):
+            return self.refuse(411, "send the request body with a Content-Length (no chunked uploads)")
+        if (self.headers.get("Content-Encoding") or "identity").strip().lower() != "identity":
+            return self.refuse(415, "compressed request bodies are refused (the proxy must read every query)")
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return self.refuse(400, "bad Content-Length")
         if length > MAX_QUERY_BYTES + 4096:
             return self.refuse(413, f"request body of {length} bytes is over the {MAX_QUERY_BYTES}-byte query limit")
         body = self.rfile.read(length) if length else b""
