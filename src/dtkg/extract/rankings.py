@@ -140,10 +140,11 @@ def extract(ctx: Context) -> list[Fact]:
 
 def _clauses(folded: str, sentence: Sentence) -> list[tuple[int, int]]:
     spans, start = [], sentence.start
-    for i in range(sentence.start, sentence.end):
-        if folded[i] == ";":
-            spans.append((start, i))
-            start = i + 1
+    cut = folded.find(";", start, sentence.end)
+    while cut != -1:
+        spans.append((start, cut))
+        start = cut + 1
+        cut = folded.find(";", start, sentence.end)
     spans.append((start, sentence.end))
     return spans
 
@@ -153,11 +154,13 @@ def _read_clause(ctx: Context, n: int, sentence: Sentence, start: int, end: int)
     clause = folded[start:end]
     if c.other.search(clause):
         return []
-    mentions = _entities(ctx, start, end)
     ranks = _rank_cues(folded, start, end)
     if ranks and not _about_dti(ctx, n, clause):
         ranks = []
     scores = _score_cues(folded, start, end) if c.context.search(clause) or ranks else []
+    if not ranks and not scores:
+        return []
+    mentions = _entities(ctx, start, end)
     entries: list[Entry] = []
     used: set[int] = set()
     for cue in ranks:
@@ -401,7 +404,9 @@ class Cell:
 def _cells(ctx: Context) -> list[Cell]:
     out = []
     for n, s in enumerate(ctx.doc.sentences):
-        if len(s.text) <= 160:
+        if len(s.text) <= 40 and "|" not in s.text and "\t" not in s.text:
+            out.append(Cell(s.start, s.end, n))
+        elif len(s.text) <= 160 and ("|" in s.text or "\t" in s.text or "   " in s.text):
             out += [Cell(m.start() + s.start, m.end() + s.start, n) for m in _CELL.finditer(s.text) if m.group().strip()]
     return out
 
