@@ -106,6 +106,8 @@ OPERATES = [
      {("Bộ Tư pháp", "Cơ sở dữ liệu quốc gia về văn bản quy phạm pháp luật")}),
     ("Văn phòng Chính phủ là đơn vị chủ quản của Hệ thống e-Cabinet, chịu trách nhiệm vận hành.",
      {("Văn phòng Chính phủ", "Hệ thống thông tin phục vụ họp và xử lý công việc của Chính phủ")}),
+    ("Bộ Nội vụ đã hoàn thành Cơ sở dữ liệu quốc gia về cán bộ, công chức, viên chức.",
+     {("Bộ Nội vụ", "Cơ sở dữ liệu quốc gia về cán bộ, công chức, viên chức")}),
     # a head word before a name the gazetteer knows is one system
     ("Nền tảng NDOP của Bộ Công an đã chính thức vận hành.", {("Bộ Công an", "Nền tảng chia sẻ, điều phối dữ liệu quốc gia")}),
     # a province deploying a national portal does not operate it
