@@ -178,6 +178,7 @@ def test_jsonld_with_an_inline_context_is_read(tmp_path):
 @pytest.mark.parametrize("entity", [
     '<!ENTITY ext SYSTEM "http://example.org/secret.txt">',
     '<!ENTITY ext PUBLIC "-//X//EN" "file:///etc/passwd">',
+    '<!ENTITY % ext SYSTEM "http://example.org/parameter.dtd"> %ext;',
 ])
 def test_rdfxml_with_an_external_entity_is_refused_without_network_use(tmp_path, capsys, entity):
     path = _text(tmp_path / "entity.rdf", f"""<?xml version="1.0"?>
@@ -187,6 +188,15 @@ def test_rdfxml_with_an_external_entity_is_refused_without_network_use(tmp_path,
 </rdf:RDF>""")
     assert main(["validate", str(path), "--ontology", VOCAB]) == 2
     assert "external XML entities are not allowed" in capsys.readouterr().err
+
+
+def test_rdfxml_external_dtd_is_not_fetched(tmp_path):
+    path = _text(tmp_path / "dtd.rdf", """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF SYSTEM "http://example.org/rdf.dtd">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/">
+  <rdf:Description rdf:about="urn:x"><dct:title>t</dct:title></rdf:Description>
+</rdf:RDF>""")
+    assert main(["validate", str(path), "--ontology", VOCAB]) == 0
 
 
 def test_console_script(tmp_path):
