@@ -149,6 +149,12 @@ def _results(articles: Iterator[Article], jobs: int, infer: bool, pool) -> Itera
         yield from zip(done, result.get())
 
 
+def _context():
+    """Worker processes that do not inherit the store's threads (a fork could copy a held lock)."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
 class Inferences:
     """Collects what the rules derive, article by article, into the dtkgg:inferred graph."""
 
@@ -193,7 +199,7 @@ def _load_articles(options: Options, store: ox.Store, dumps: dump.DumpWriter, in
     writer = st.ArticleWriter(store, replace=options.incremental)
     written: set[str] = set()
     infer = inferences is not None
-    pool = multiprocessing.get_context("fork").Pool(options.jobs) if options.jobs > 1 else None
+    pool = _context().Pool(options.jobs) if options.jobs > 1 else None
     try:
         for article, (doc_id, parts, facts, error) in _results(_articles(options.sources, summary),
                                                                options.jobs, infer, pool):
