@@ -38,6 +38,10 @@ CASES = [
     ("Bảng xếp hạng DTI năm 2022 cấp bộ: Bộ Tư pháp dẫn đầu các bộ có cung cấp dịch vụ công; "
      "Ngân hàng Nhà nước Việt Nam đứng thứ hai.",
      {("Bộ Tư pháp", 2022, 1, None), ("Ngân hàng Nhà nước Việt Nam", 2022, 2, None)}),
+    # "tỉnh" alone is the province the article is about; "các tỉnh" is not
+    ("Tỉnh Hà Nam đẩy mạnh chuyển đổi số. Năm 2022, chỉ số DTI của tỉnh đạt 0,4567 điểm, xếp thứ 30/63.",
+     {("Hà Nam", 2022, 30, 0.4567)}),
+    ("Tỉnh Hà Nam đẩy mạnh chuyển đổi số. Theo DTI 2022, các tỉnh xếp thứ 30/63.", set()),
     # a rank within a region is not the national rank
     ("Theo DTI năm 2022, Lâm Đồng dẫn đầu khu vực Tây Nguyên.", set()),
     ("Theo DTI năm 2022, Lâm Đồng xếp thứ 2 trong vùng Tây Nguyên.", set()),

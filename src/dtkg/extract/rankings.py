@@ -160,7 +160,7 @@ def _read_clause(ctx: Context, n: int, sentence: Sentence, start: int, end: int)
     scores = _score_cues(folded, start, end) if c.context.search(clause) or ranks else []
     if not ranks and not scores:
         return []
-    mentions = _entities(ctx, start, end)
+    mentions = sorted(_entities(ctx, start, end) + _this_province(ctx, start, end), key=lambda m: m.start)
     entries: list[Entry] = []
     used: set[int] = set()
     for cue in ranks:
@@ -205,6 +205,20 @@ def _entities(ctx: Context, start: int, end: int) -> list[Mention]:
         if unit is not None:
             found.append(Mention(hit.start, hit.end, _place(ctx, unit)))
     return sorted(found, key=lambda m: m.start)
+
+
+_THIS_PROVINCE = re.compile(r"(?:^\W*|(?<=của )|(?<=, ))tỉnh(?=\s+[a-zà-ỹđ])(?!\s+(?:ủy|uỷ|thành|bạn|nhà))")
+
+
+def _this_province(ctx: Context, start: int, end: int) -> list[Mention]:
+    """"Tỉnh xếp thứ 30/63", "DTI của tỉnh đạt …": the province the article is about."""
+    if ctx.province is None or ctx.province.cls != "Province":
+        return []
+    found = []
+    for m in _THIS_PROVINCE.finditer(ctx.doc.folded[start:end]):
+        if ctx.doc.text[start + m.start():start + m.end()].strip(" ,").lower() == "tỉnh":
+            found.append(Mention(start + m.end() - 4, start + m.end(), ctx.place_entity(ctx.province)))
+    return found
 
 
 def _place(ctx: Context, term) -> Entity:
