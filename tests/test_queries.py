@@ -359,3 +359,34 @@ def test_result_cells_keep_their_terms(store):
                               store=store)
     assert result.rows == [(Literal("1", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer")),),
                            (Literal("12", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer")),)]
+
+
+def test_guard_refuses_every_variant_that_makes_the_engine_call_out(listener):
+    """Differential check: run SERVICE variants on a bare engine; each one that calls out must be refused."""
+    import itertools
+    import random
+
+    import pyoxigraph
+
+    port, seen = listener
+    before = ["?s ?p ex:a.", "?s ?p ex:a", "?s ?p _:b.", "?s ?p 1.", "?s ?p 1.e1", '?s ?p "x"@en.', "{}",
+              "OPTIONAL{}", "?s ?p ex:a\\.", '?s ?p "x"^^ex:t.', "?s ?p true."]
+    words = ["SERVICE", "service", "SeRvIcE", "SERVICE SILENT"]
+    gaps = ["", " ", "\n", "#c\n"]
+    combos = sorted(itertools.product(before, words, gaps, gaps, range(3)))
+    engine = pyoxigraph.Store()
+    texts = {}
+    for i, (pre, word, gap1, gap2, form) in enumerate(random.Random(7).sample(combos, 300)):
+        target = [f"<http://127.0.0.1:{port}/q{i}>", f"ex:q{i}", f"?v {{}} VALUES ?v {{ <http://127.0.0.1:{port}/q{i}> }}"][form]
+        tail = "" if form == 2 else " {}"
+        texts[f"/q{i}"] = f"PREFIX ex: <http://127.0.0.1:{port}/> SELECT * WHERE {{ {pre}{gap1}{word}{gap2}{target}{tail} }}"
+        try:
+            list(engine.query(texts[f"/q{i}"]))
+        except (SyntaxError, OSError, RuntimeError, ValueError):
+            pass
+    time.sleep(0.3)
+    called = {line.split()[1].decode() for line in seen if line.startswith(b"POST")}
+    assert len(called) > 50  # the variants are real: the bare engine did call out
+    for path in called:
+        with pytest.raises(guard.RefusedQuery):
+            guard.check_query(texts[path])
