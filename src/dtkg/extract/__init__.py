@@ -5,24 +5,14 @@ order of EXTRACTORS over one shared Context (posts first: the others reuse its a
 """
 from __future__ import annotations
 
-import importlib
-
 from dtkg.model import Fact
 from dtkg.text import Document
 
-EXTRACTOR_MODULES = ("posts", "headed", "meetings", "links", "documents", "rankings", "renames")
-
-
 def extractors():
-    """The extractor modules that are installed, in order."""
-    mods = []
-    for name in EXTRACTOR_MODULES:
-        try:
-            mods.append(importlib.import_module(f"dtkg.extract.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"dtkg.extract.{name}":
-                raise
-    return mods
+    """The extractor modules, in the order they run."""
+    from dtkg.extract import documents, headed, links, meetings, posts, rankings, renames
+
+    return (posts, headed, meetings, links, documents, rankings, renames)
 
 
 def versions() -> dict[str, str]:

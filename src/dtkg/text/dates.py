@@ -60,8 +60,8 @@ def year_hint(text: str) -> int | None:
 
     Years that name a plan's horizon ("đến năm 2030", "giai đoạn 2021-2025") are not counted.
     """
+    years = [int(m.group(3)) for m in ABSOLUTE.finditer(text)]  # full dates report past events
     text = _RANGE.sub(" ", text)
-    years = []
     for m in YEAR.finditer(text):
         before = text[max(0, m.start() - 16):m.start()]
         if re.search(r"(?:đến|tới|trước|sau|tầm nhìn|định hướng|giai đoạn)\s*(?:năm\s*)?$", before, re.I):
