@@ -45,6 +45,7 @@ OK = sorted(p.stem for p in FIXTURES.glob("*-ok.ttl"))
 # fixture, focus node (under dtkgr:, "_:" for a blank node), shape (local name), part of the message, severity
 BAD = [
     ("article-bad-date", "article/a2", "ArticleShape", "dct:date", "Violation"),
+    ("article-ill-typed-date", "article/a2", "ArticleShape", "dct:date", "Violation"),
     ("article-no-id", "article/a2", "ArticleShape", "exactly one dct:identifier", "Violation"),
     ("article-url-string", "article/a2", "ArticleShape", "schema:url", "Violation"),
     ("evidence-no-target", "evidence/a1/59-120", "EvidenceShape", "oa:hasTarget", "Violation"),

@@ -240,3 +240,23 @@ def test_invalid_custom_shapes_exit_2(tmp_path, capsys):
         <urn:x:S> a sh:NodeShape ; sh:property [ sh:path <urn:x:p> ; sh:maxCount "one" ] .""")
     assert main(["validate", str(FIXTURES / "_base.ttl"), "--shapes", str(shapes)]) == 2
     assert "is not valid SHACL" in capsys.readouterr().err
+
+
+def test_ill_typed_literal_is_a_violation_without_a_traceback(tmp_path, capsys):
+    path = _text(tmp_path / "ill.ttl", """@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <https://w3id.org/dtkg/id/article/a2> a <http://schema.org/NewsArticle> ;
+            <http://purl.org/dc/terms/identifier> "a2" ;
+            <http://purl.org/dc/terms/date> "2025-13-45"^^xsd:date .""")
+    assert main(["validate", str(path), "--ontology", VOCAB]) == 1
+    captured = capsys.readouterr()
+    assert 'breaks dtkgsh:ArticleShape' in captured.out and '"2025-13-45"^^xsd:date' in captured.out
+    assert "Traceback" not in captured.err
+
+
+def test_a_validator_failure_exits_2(tmp_path, capsys):
+    shapes = _text(tmp_path / "shapes.ttl", """
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:x:S> a sh:NodeShape ; sh:targetClass <http://schema.org/NewsArticle> ;
+            sh:sparql [ a sh:SPARQLConstraint ; sh:message "m" ; sh:select "SELECT $this WHERE { this is not SPARQL" ] .""")
+    assert main(["validate", str(FIXTURES / "_base.ttl"), "--no-ontology", "--shapes", str(shapes)]) == 2
+    assert "validation could not run" in capsys.readouterr().err

@@ -6,7 +6,9 @@ and RDF/XML with external entities are refused with a clear reason.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import re
 import sys
 from pathlib import Path
@@ -83,10 +85,14 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"dtkg validate: cannot use {args.shapes}: it is not valid SHACL:\n{problem}", file=sys.stderr)
         return 2
-    if args.jobs > 1:
-        result = shacl.validate_per_graph(data, shapes=shapes, ont_graph=vocabulary, jobs=args.jobs)
-    else:
-        result = shacl.validate(data, shapes=shapes, ont_graph=vocabulary)
+    try:
+        if args.jobs > 1:
+            result = shacl.validate_per_graph(data, shapes=shapes, ont_graph=vocabulary, jobs=args.jobs)
+        else:
+            result = shacl.validate(data, shapes=shapes, ont_graph=vocabulary)
+    except Exception as exc:  # noqa: BLE001 - a validator failure is "could not run", not "does not conform"
+        print(f"dtkg validate: validation could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
     if args.format == "turtle":
         sys.stdout.write(result.report_graph.serialize(format="turtle"))
     else:
@@ -118,24 +124,42 @@ def read_rdf(path: Path, into: Dataset) -> Dataset:
         raw = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    base = path.resolve().as_uri()
     try:
-        if fmt == "json-ld":
-            into.parse(data=_safe_jsonld(raw, path), format="json-ld", publicID=base)
-        elif fmt == "xml":
-            if _EXTERNAL_ENTITY.search(raw):
-                raise ReadError(f"cannot read {path}: external XML entities are not allowed (nothing is fetched)")
-            into.parse(data=raw, format="xml", publicID=base)
-        elif fmt in ("trig", "nquads"):
-            into.parse(data=raw, format=fmt, publicID=base)
-        else:
-            into.graph(GRAPH["input"]).parse(data=raw, format=fmt, publicID=base)
+        with _quiet_literals():
+            _parse(raw, fmt, path, into)
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - every parser error becomes "cannot read <file>: <reason>"
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise ReadError(f"cannot read {path}: {reason}") from exc
     return into
+
+
+def _parse(raw: bytes, fmt: str, path: Path, into: Dataset) -> None:
+    """Parse bytes of one syntax; quads keep their graphs, triples go to the `dtkgg:input` graph."""
+    base = path.resolve().as_uri()
+    if fmt == "json-ld":
+        into.parse(data=_safe_jsonld(raw, path), format="json-ld", publicID=base)
+    elif fmt == "xml":
+        if _EXTERNAL_ENTITY.search(raw):
+            raise ReadError(f"cannot read {path}: external XML entities are not allowed (nothing is fetched)")
+        into.parse(data=raw, format="xml", publicID=base)
+    elif fmt in ("trig", "nquads"):
+        into.parse(data=raw, format=fmt, publicID=base)
+    else:
+        into.graph(GRAPH["input"]).parse(data=raw, format=fmt, publicID=base)
+
+
+@contextlib.contextmanager
+def _quiet_literals():
+    """Silence rdflib's traceback for ill-typed literals ("2025-13-45"^^xsd:date): the shapes report them."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _safe_jsonld(raw: bytes, path: Path) -> str:
