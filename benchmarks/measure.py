@@ -30,17 +30,21 @@ class Row:
 
 @dataclass
 class Timed:
-    """The result of a timed call: seconds and the value returned."""
+    """The result of a timed call: wall seconds, CPU seconds of this process, and the value returned."""
 
     seconds: float
     value: Any = None
+    cpu: float = 0.0
 
 
 def timed(fn: Callable[[], Any]) -> Timed:
-    """Call `fn` once and time it with the monotonic clock."""
-    start = time.perf_counter()
+    """Call `fn` once; time it with the monotonic clock and the process CPU clock.
+
+    On a shared machine the CPU time is what the call would take on an idle core.
+    """
+    start, cpu = time.perf_counter(), time.process_time()
     value = fn()
-    return Timed(time.perf_counter() - start, value)
+    return Timed(time.perf_counter() - start, value, time.process_time() - cpu)
 
 
 def repeat(fn: Callable[[], Any], runs: int, budget: float | None = None) -> list[float]:
@@ -85,6 +89,7 @@ class ChildRun:
     """A finished child process: wall time, peak memory, exit code and output."""
 
     seconds: float
+    cpu: float  # user + system seconds of the child and its waited-for descendants
     peak_rss: int  # bytes, the larger of wait4's max RSS and the sampled process-tree RSS
     returncode: int
     stdout: str
@@ -129,7 +134,7 @@ def run_child(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | Non
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        result = ChildRun(seconds, max(usage.ru_maxrss * 1024, max(samples, default=0)),
+        result = ChildRun(seconds, usage.ru_utime + usage.ru_stime, max(usage.ru_maxrss * 1024, max(samples, default=0)),
                           proc.returncode, out.read(), err.read(), samples)
     for suffix in (".out", ".err"):
         Path(f"{out_path}{suffix}").unlink(missing_ok=True)

@@ -117,14 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     big_build = next((f for f in sorted(figures, key=lambda f: f["n"]) if f["triples"] >= 1_000_000),
                      max(figures, key=lambda f: f["n"], default=None))
     if big_build and wanted("queries"):
-        runs, rdf_runs = (20, 3) if args.quick else (50, 3)
+        runs, rdf_runs = (5, 1) if args.quick else (50, 3)
         rows += attempt("queries", f"{big_build['n']} art", lambda: bench_queries(
-            Path(big_build["out"]) / "store", stages.ROOT / "queries", runs, rdf_runs))
+            Path(big_build["out"]) / "store", stages.ROOT / "queries", runs, rdf_runs, 2 if args.quick else 20))
     if big_build and wanted("shacl"):
         rows += attempt("shacl", f"{big_build['n']} art", lambda: quality_bench.bench_shacl(
-            Path(big_build["out"]), 50 if args.quick else 300, args.jobs))
+            Path(big_build["out"]), 10 if args.quick else 300, args.jobs))
     if big_build and wanted("reasoning"):
-        sample = 100 if args.quick else 1000  # 1000 generated articles: ~100k triples
+        sample = 10 if args.quick else 330  # 330 generated articles: ~100k triples
         rows += attempt("reasoning", f"{sample} art", lambda: quality_bench.bench_reasoning(
             Path(big_build["out"]), sample))
     if big_build and wanted("dump"):

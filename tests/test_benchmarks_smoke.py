@@ -68,7 +68,7 @@ def test_run_child_reports_peak_memory_of_the_child():
 
 def test_suite_runs_on_twenty_articles(tmp_path):
     proc = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--sizes", "20", "--quick", "--work", str(tmp_path)],
+        [sys.executable, str(BENCH / "run.py"), "--sizes", "20", "--quick", "--jobs", "1", "--work", str(tmp_path)],
         capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
