@@ -192,6 +192,7 @@ def test_bad_iri_parameter_is_a_clear_error(store, payload):
     ("dti-ranking", {"year": "20233"}, "four-digit year"),
     ("person", {"nam": "x"}, "has no parameter 'nam'"),
     ("who-chairs-what", {"x": "1"}, "has no parameter"),
+    ("person", {"name": "\udcff\udcfe"}, "not valid UTF-8"),
 ])
 def test_parameter_errors(store, name, params, message):
     with pytest.raises(queries.ParamError, match=message):
@@ -244,6 +245,7 @@ REFUSED = [
     ("FROM", "PREFIX d: <https://w3id.org/dtkg/graph/> PREFIX d: <http://127.0.0.1:{port}/> SELECT * FROM d:x WHERE { ?s ?p ?o }"),
     ("FROM", "SELECT * FROMex:x WHERE { ?s ?p ?o }"),
     ("size", "SELECT * WHERE { ?s ?p ?o } #" + "x" * guard.MAX_QUERY_BYTES),
+    ("Unicode", 'SELECT * WHERE { ?s ?p "\udcff" }'),
 ]
 
 

@@ -31,6 +31,10 @@ class RefusedQuery(ValueError):
     """A query dtkg will not run; the message says why and what to do instead."""
 
 
+class QueryTooLarge(RefusedQuery):
+    """A query text over MAX_QUERY_BYTES (HTTP 413 on the endpoint)."""
+
+
 @dataclass(frozen=True)
 class Token:
     """One lexical token of a SPARQL text: its kind, its text and where it starts."""
@@ -81,9 +85,15 @@ def code_tokens(text: str) -> list[Token]:
 
 def check_size(text: str | bytes) -> None:
     """Refuse a query text over the size limit, before anything parses it."""
-    size = len(text.encode("utf-8")) if isinstance(text, str) else len(text)
+    if isinstance(text, str):
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise RefusedQuery("query refused: the text is not valid Unicode (undecodable bytes?)") from None
+    else:
+        size = len(text)
     if size > MAX_QUERY_BYTES:
-        raise RefusedQuery(f"query refused: {size} bytes is over the {MAX_QUERY_BYTES}-byte limit")
+        raise QueryTooLarge(f"query refused: {size} bytes is over the {MAX_QUERY_BYTES}-byte limit")
 
 
 def check_graph_iri(iri: str) -> None:

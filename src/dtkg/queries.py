@@ -158,6 +158,10 @@ def make_term(param: Param, value: str) -> URIRef | Literal:
     """Turn a user's text into an RDF term of the parameter's type, or raise ParamError."""
     value = value.strip()
     try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParamError(f"parameter {param.name}: the value is not valid UTF-8 text") from None
+    try:
         if param.type == "iri":
             if not _IRI.match(value):
                 raise ValueError("not an absolute IRI (no spaces or <>\"{}|^`\\ allowed)")

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from dtkg.guard import MAX_QUERY_BYTES, RefusedQuery, check_graph_iri, check_query
+from dtkg.guard import MAX_QUERY_BYTES, QueryTooLarge, RefusedQuery, check_graph_iri, check_query
 
 QUERY_PARAMS = ("query",)
 GRAPH_PARAMS = ("default-graph-uri", "named-graph-uri")
@@ -82,6 +82,8 @@ def refusal(method: str, path: str, params: dict[str, list[str]], body: bytes, c
         for key in GRAPH_PARAMS:
             for iri in params.get(key, []):
                 check_graph_iri(iri)
+    except QueryTooLarge as exc:
+        return 413, str(exc)
     except RefusedQuery as exc:
         return 400, str(exc)
     return None
@@ -108,10 +110,12 @@ class Proxy(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             return self.refuse(400, "bad Content-Length")
-        if length > MAX_QUERY_BYTES + 4096:
-            return self.refuse(413, f"request body of {length} bytes is over the {MAX_QUERY_BYTES}-byte query limit")
-        body = self.rfile.read(length) if length else b""
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        limit = MAX_QUERY_BYTES if ctype == "application/sparql-query" else 3 * MAX_QUERY_BYTES + 4096
+        if length > limit:  # refused unread; the body is drained (not parsed) so the client sees the answer
+            self.refuse(413, f"request body of {length} bytes is over the {MAX_QUERY_BYTES}-byte query limit")
+            return self.drain(length)
+        body = self.rfile.read(length) if length else b""
         params = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
         if len(self.path) > MAX_QUERY_BYTES * 3 + 4096:
             return self.refuse(414, "request URL is over the query size limit")
@@ -122,6 +126,17 @@ class Proxy(BaseHTTPRequestHandler):
         if refused:
             return self.refuse(*refused)
         self.forward(body)
+
+    def drain(self, length: int, cap: int = 4 << 20) -> None:
+        """Read and drop up to `cap` bytes of a refused body, so closing does not reset the connection."""
+        self.close_connection = True
+        self.connection.settimeout(2)
+        left = min(length, cap)
+        try:
+            while left > 0 and (chunk := self.rfile.read(min(left, 65536))):
+                left -= len(chunk)
+        except OSError:
+            pass
 
     def refuse(self, code: int, message: str) -> None:
         data = (message + "\n").encode("utf-8")
