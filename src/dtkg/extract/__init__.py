@@ -1,12 +1,13 @@
 """Extraction: a normalised Document in, facts with evidence out (pure: no I/O, no RDF).
 
 Each extractor module has NAME, VERSION and `extract(ctx) -> list[Fact]`; they run in the
-order of EXTRACTORS over one shared Context (posts first: the others reuse its analysis).
+order of `extractors()` over one shared Context (posts first: the others reuse its analysis).
 """
 from __future__ import annotations
 
 from dtkg.model import Fact
 from dtkg.text import Document
+
 
 def extractors():
     """The extractor modules, in the order they run."""

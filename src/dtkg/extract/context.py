@@ -7,11 +7,12 @@ in full; "Ủy ban" after the National Committee is named is that committee.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
 from dtkg.extract import lexicon
-from dtkg.extract.lexicon import Lexicon, Term, current_units
+from dtkg.extract.lexicon import Hit, Lexicon, Term, current_units
 from dtkg.extract.tokens import Tok, tokenize
 from dtkg.model import Entity, Evidence
 from dtkg.text import Document
@@ -31,6 +32,8 @@ class Context:
     holders: dict[tuple[str, str], Entity] = field(default_factory=dict)  # (role, org key) -> person
     analyses: dict[int, object] = field(default_factory=dict)  # sentence start -> people.Analysis
     _tokens: dict[int, list[Tok]] = field(default_factory=dict, repr=False)
+    _hits: dict[str, list[Hit]] = field(default_factory=dict, repr=False)
+    _hit_starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.province = self._main_province()
@@ -41,7 +44,7 @@ class Context:
         counts: Counter[str] = Counter()
         terms: dict[str, Term] = {}
         for sent in self.doc.sentences:
-            for hit in self.lex.scan("province", self.doc.folded, sent.start, sent.end):
+            for hit in self.hits("province", sent.start, sent.end):
                 units = current_units(hit.terms, self.doc.date)
                 if units:
                     counts[units[0].iri or units[0].name] += 1
@@ -63,7 +66,7 @@ class Context:
             counts: Counter[str] = Counter()
             terms: dict[str, Term] = {}
             for sent in self.doc.sentences:
-                for hit in self.lex.scan("org", self.doc.folded, sent.start, sent.end):
+                for hit in self.hits("org", sent.start, sent.end):
                     for term in hit.terms[:1]:
                         if term.cls in ("Ministry", "MinisterialAgency"):
                             counts[term.name] += 1
@@ -91,6 +94,17 @@ class Context:
         return Entity(kind="org", name=term.name, key=fold(term.name), ref=term.iri, cls=term.cls)
 
     # --- text ---------------------------------------------------------------------------
+    def hits(self, kind: str, start: int = 0, end: int | None = None) -> list[Hit]:
+        """Gazetteer matches of `kind` in the document between two offsets (one scan per kind)."""
+        found = self._hits.get(kind)
+        if found is None:
+            found = self._hits[kind] = self.lex.scan(kind, self.doc.folded)
+            self._hit_starts[kind] = [h.start for h in found]
+        starts = self._hit_starts[kind]
+        lo = bisect_left(starts, start)
+        hi = len(starts) if end is None else bisect_left(starts, end)
+        return [h for h in found[lo:hi] if end is None or h.end <= end]
+
     def tokens(self, sentence: Sentence) -> list[Tok]:
         """Tokens of a sentence (cached)."""
         toks = self._tokens.get(sentence.start)

@@ -7,8 +7,8 @@ import csv
 
 from dtkg.extract.context import Context
 from dtkg.extract.lexicon import _read_lines
-from dtkg.extract.orgs import parse_org
-from dtkg.extract.people import Analysis, Title, _copula_end, analyse
+from dtkg.extract.people import Analysis, Title, _copula_end, states_titles
+from dtkg.extract.people import analysis as analysis_of
 from dtkg.model import Entity, Fact
 from dtkg.text.normalize import fold
 
@@ -51,7 +51,9 @@ def extract(ctx: Context) -> list[Fact]:
     facts: list[Fact] = []
     seen = set()
     for sentence in ctx.doc.sentences:
-        analysis = ctx.analyses.get(sentence.start) or analyse(ctx, sentence)
+        if not states_titles(ctx, sentence):
+            continue
+        analysis = analysis_of(ctx, sentence)
         toks = analysis.toks
         named = {id(t) for p in analysis.people for t in p.titles}
         by_start = {t.i: t for t in analysis.titles}

@@ -123,9 +123,9 @@ def _worth_reading(ctx: Context, sentence: Sentence, memory: Memory) -> bool:
     """Does the sentence name a system? (A cheap test; a sentence that does not still tells which
     ministry a later "Bộ" means.)"""
     folded, w = ctx.doc.folded, words()
-    if w.head.search(folded, sentence.start, sentence.end) or ctx.lex.scan("system", folded, sentence.start, sentence.end):
+    if w.head.search(folded, sentence.start, sentence.end) or ctx.hits("system", sentence.start, sentence.end):
         return True
-    for hit in ctx.lex.scan("org", folded, sentence.start, sentence.end):
+    for hit in ctx.hits("org", sentence.start, sentence.end):
         if hit.terms and hit.terms[0].cls == "Ministry":
             memory.ministry = Thing(hit.start, hit.end, ctx.org_entity(hit.terms[0]), "org")
     return False
@@ -137,7 +137,7 @@ def _things(ctx: Context, sentence: Sentence, memory: Memory) -> list[Thing]:
     folded, lex = ctx.doc.folded, ctx.lex
     found: list[Thing] = []
     toks = ctx.tokens(sentence)
-    for hit in lex.scan("system", folded, sentence.start, sentence.end):
+    for hit in ctx.hits("system", sentence.start, sentence.end):
         if hit.terms:
             k = next((n for n, t in enumerate(toks) if t.start >= hit.end), len(toks))
             owner = _owner(ctx, sentence, toks, k, memory)

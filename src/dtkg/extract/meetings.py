@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from dtkg.extract.context import Context
 from dtkg.extract.orgs import parse_org
-from dtkg.extract.people import Analysis, analyse
+from dtkg.extract.people import Analysis
+from dtkg.extract.people import analysis as analysis_of
 from dtkg.model import Entity, Fact
 from dtkg.text.dates import RELATIVE, ABSOLUTE
-from dtkg.text.normalize import fold
 
 NAME = "meetings"
 VERSION = "0.1.0"
@@ -91,8 +91,11 @@ def find_meetings(ctx: Context) -> list[tuple[Meeting, object]]:
     found: dict[tuple[str, object], tuple[Meeting, object]] = {}
     default_date = lead_date(ctx)
     for sentence in ctx.doc.sentences:
-        analysis = ctx.analyses.get(sentence.start) or analyse(ctx, sentence)
-        for m in MEETING.finditer(ctx.doc.folded, sentence.start, sentence.end):
+        matches = list(MEETING.finditer(ctx.doc.folded, sentence.start, sentence.end))
+        if not matches:
+            continue
+        analysis = analysis_of(ctx, sentence)
+        for m in matches:
             ordinal = _ordinal(m)
             org = _org_near(ctx, analysis, m.start(), m.end())
             if org is None or (ordinal is None and m.group(1) in ("phiên", "họp")):
@@ -155,8 +158,9 @@ def extract(ctx: Context) -> list[Fact]:
                                       "ordinal": meeting.ordinal}, ctx.evidence(sentence), NAME))
     seen = set()
     for sentence in ctx.doc.sentences:
-        analysis = ctx.analyses.get(sentence.start) or analyse(ctx, sentence)
-        chairs = _chairs(ctx, analysis)
+        if not CHAIR.search(ctx.doc.folded, sentence.start, sentence.end):
+            continue
+        chairs = _chairs(ctx, analysis_of(ctx, sentence))
         if not chairs:
             continue
         here = [mt for mt, s in meetings if mt.sentence_start == sentence.start]

@@ -8,6 +8,7 @@ article's context when the text leaves it out ("UBND tỉnh", "Ban Chỉ đạo 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -56,6 +57,14 @@ def _heads(lex: Lexicon) -> _Heads:
 def org_first_words(lex: Lexicon) -> frozenset[str]:
     """Words an organisation name parsed by the grammar can begin with (head words)."""
     return frozenset(k.split()[0] for k in _heads(lex).table)
+
+
+@lru_cache(maxsize=4)
+def org_heads_regex(lex: Lexicon) -> re.Pattern:
+    """Head words as written with a capital (or abbreviated) in the source text."""
+    heads = sorted({h for h in lex.org_heads} | {a for a, e in lex.abbreviations.items() if e in lex.org_heads},
+                   key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(h) for h in heads) + r")(?!\w)")
 
 
 @lru_cache(maxsize=4)

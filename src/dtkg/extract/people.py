@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from dtkg.extract.context import Context
 from dtkg.extract.lexicon import Term, _read_lines
-from dtkg.extract.orgs import org_first_words, parse_org, person_starts, role_at
+from dtkg.extract.orgs import org_first_words, org_heads_regex, parse_org, person_starts, role_at
 from dtkg.extract.tokens import Tok
 from dtkg.model import Entity
 from dtkg.text.normalize import fold
@@ -175,6 +175,22 @@ def parse_title(ctx: Context, toks: list[Tok], k: int) -> Title | None:
     return Title(role, org, k, r)
 
 
+def states_titles(ctx: Context, sentence: Sentence) -> bool:
+    """Whether a sentence may name a title or a body worth remembering (a cheap gate: the
+    others can state no post and complete no later name)."""
+    return (bool(ctx.hits("role", sentence.start, sentence.end))
+            or "trưởng" in ctx.doc.folded[sentence.start:sentence.end]
+            or bool(org_heads_regex(ctx.lex).search(ctx.doc.text, sentence.start, sentence.end)))
+
+
+def analysis(ctx: Context, sentence: Sentence) -> Analysis:
+    """The analysis of a sentence, computed once per document."""
+    found = ctx.analyses.get(sentence.start)
+    if found is None:
+        found = ctx.analyses[sentence.start] = analyse(ctx, sentence)
+    return found
+
+
 def analyse(ctx: Context, sentence: Sentence) -> Analysis:
     """Find the persons and titles of a sentence and give each person their titles."""
     toks = ctx.tokens(sentence)
@@ -210,8 +226,8 @@ def analyse(ctx: Context, sentence: Sentence) -> Analysis:
 
 def _candidate_starts(ctx: Context, toks: list[Tok], sentence: Sentence) -> set[int]:
     """Token indices where a name, a title or an organisation may begin (cheap tests first)."""
-    role_starts = {h.start for h in ctx.lex.scan("role", ctx.doc.folded, sentence.start, sentence.end)}
-    org_starts = {h.start for h in ctx.lex.scan("org", ctx.doc.folded, sentence.start, sentence.end)}
+    role_starts = {h.start for h in ctx.hits("role", sentence.start, sentence.end)}
+    org_starts = {h.start for h in ctx.hits("org", sentence.start, sentence.end)}
     first = org_first_words(ctx.lex)
     honor = _honorific_index(ctx.lex.honorifics)
     surnames = ctx.lex.surnames

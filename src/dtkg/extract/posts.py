@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dtkg.extract.context import Context
-from dtkg.extract.people import analyse
+from dtkg.extract.people import analysis, states_titles
 from dtkg.model import Entity, Fact
 
 NAME = "posts"
@@ -19,9 +19,10 @@ def extract(ctx: Context) -> list[Fact]:
     facts: list[Fact] = []
     seen: set[tuple[str, str, str]] = set()
     for sentence in ctx.doc.sentences:
-        analysis = analyse(ctx, sentence)
-        ctx.analyses[sentence.start] = analysis
-        for person in analysis.people:
+        if not states_titles(ctx, sentence):
+            continue
+        found = analysis(ctx, sentence)
+        for person in found.people:
             for title in person.titles:
                 if title.org is None:
                     continue

@@ -195,10 +195,10 @@ def _entities(ctx: Context, start: int, end: int) -> list[Mention]:
     """Provinces, ministries and agencies, and Việt Nam, named in text[start:end]."""
     folded, text, lex = ctx.doc.folded, ctx.doc.text, ctx.lex
     found: list[Mention] = []
-    for hit in lex.scan("org", folded, start, end):
+    for hit in ctx.hits("org", start, end):
         if hit.terms and hit.terms[0].cls in RANKED_ORGS:
             found.append(Mention(hit.start, hit.end, ctx.org_entity(hit.terms[0])))
-    for hit in lex.scan("province", folded, start, end):
+    for hit in ctx.hits("province", start, end):
         if any(m.start <= hit.start < m.end for m in found) or text[hit.start:hit.end].islower():
             continue
         unit = ctx.unit(hit.terms) if hit.terms else None
