@@ -30,7 +30,7 @@ QUERY_PARAMS = ("query",)
 GRAPH_PARAMS = ("default-graph-uri", "named-graph-uri")
 UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-              "transfer-encoding", "upgrade", "host", "content-length"}
+              "transfer-encoding", "upgrade", "host", "content-length", "expect"}
 GRACE_S = 5.0
 
 
