@@ -291,7 +291,8 @@ def run_endpoint(url: str, text: str, timeout: float | None = 30) -> Result:
     except Exception as exc:  # urllib, socket and SPARQLWrapper errors all mean the same here
         raise EndpointError(f"endpoint {url} failed: {type(exc).__name__}: {str(exc)[:300]}") from None
     if not isinstance(data, dict):
-        raise EndpointError(f"endpoint {url} did not answer with SPARQL JSON results")
+        raise EndpointError(f"endpoint {url} did not answer with SPARQL JSON results "
+                            "(only SELECT and ASK queries can run on an endpoint)")
     if "boolean" in data:
         return Result(["ask"], [(Literal(bool(data["boolean"])),)])
     columns = list(data.get("head", {}).get("vars", []))
