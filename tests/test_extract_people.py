@@ -52,6 +52,8 @@ def table(text: str, ftype: str, date=None) -> set[tuple]:
     ("Dự tại điểm cầu tỉnh Ninh Bình có các thành viên.", set()),
     # no person: no post
     ("Chủ tịch UBND tỉnh chỉ đạo các sở.", set()),
+    # a minister with no ministry named: the ministry the article is about
+    ("Bộ Tài chính tổ chức hội nghị. Bộ trưởng Trần Văn Lợi ký quyết định.", {("Trần Văn Lợi", "Bộ trưởng", "Bộ Tài chính")}),
 ])
 def test_posts(text, expected):
     assert table(text, "post") == expected
@@ -73,6 +75,9 @@ def test_heads(text, expected):
     ("Có 2 địa phương do Bí thư trực tiếp làm Trưởng ban chỉ đạo là Hà Giang, Lào Cai.",
      {("Ban Chỉ đạo chuyển đổi số tỉnh Hà Giang", "Bí thư Tỉnh ủy Hà Giang"),
       ("Ban Chỉ đạo chuyển đổi số tỉnh Lào Cai", "Bí thư Tỉnh ủy Lào Cai")}),
+    # the post's ministry completed from the article
+    ("Bộ Tài chính kiện toàn Ban Chỉ đạo chuyển đổi số của Bộ Tài chính do Bộ trưởng làm Trưởng ban.",
+     {("Ban Chỉ đạo chuyển đổi số của Bộ Tài chính", "Bộ trưởng Bộ Tài chính")}),
     # a person named: a post, not headed_by_post
     ("Ban Chỉ đạo tỉnh Lai Châu do ông Lò Văn Mạnh, Chủ tịch UBND tỉnh làm Trưởng ban.", set()),
 ])

@@ -7,7 +7,7 @@ import csv
 
 from dtkg.extract.context import Context
 from dtkg.extract.lexicon import _read_lines
-from dtkg.extract.people import Analysis, Title, _copula_end, states_titles
+from dtkg.extract.people import Analysis, Title, _copula_end, body_in_context, states_titles
 from dtkg.extract.people import analysis as analysis_of
 from dtkg.model import Entity, Fact
 from dtkg.text.normalize import fold
@@ -88,10 +88,11 @@ def _pairs(ctx: Context, analysis: Analysis, post: Title, head: Title):
             k += 1
         if k < len(toks) and toks[k].text in (",", "và"):
             k += 1
+    if post.org is None and not places:
+        post.org = body_in_context(ctx, post, analysis.orgs)
     if places and post.org is None:
         local = _local_heads(ctx).get(post.role.name)
         for place in places:
-            org_name = f"{head.org.name.split(' tỉnh ')[0] if head.org else 'Ban Chỉ đạo chuyển đổi số'}"
             org = Entity(kind="org", name=f"Ban Chỉ đạo chuyển đổi số tỉnh {place.name}",
                          key=fold(f"Ban Chỉ đạo chuyển đổi số tỉnh {place.name}"), cls="ProvincialSteeringCommittee", place=place)
             if local:

@@ -366,22 +366,35 @@ def _role_classes() -> dict[str, set[str]]:
 
 
 def _complete(ctx: Context, toks: list[Tok], people: list[Person], orgs) -> None:
-    """Give an organisation to titles that name none: the next title's, or the committee in context."""
+    """Give an organisation to titles that name none: the next title's, or the body in context."""
     for p in people:
         for n, t in enumerate(p.titles):
             if t.org is not None:
                 continue
             nxt = p.titles[n + 1] if n + 1 < len(p.titles) else None
-            fitting = _role_classes().get(t.role.name, set())
-            earlier = [e for i, j, e in orgs if j <= t.i and e.cls in fitting]
             if nxt is not None and nxt.org is not None and (nxt.i == t.j or (nxt.i == t.j + 1 and toks[t.j].text == ",")):
                 t.org = nxt.org
-            elif earlier:
-                t.org = earlier[-1]
-            elif fold(t.role.name).endswith("ban") or fold(t.role.name).endswith("ban thường trực"):
-                committee = next((e for _, _, e in orgs if (e.cls or "").endswith("SteeringCommittee")), None)
-                t.org = committee or ctx.recall("SteeringCommittee")
+            else:
+                t.org = body_in_context(ctx, t, orgs)
     for p in people:
         for t in p.titles:
             if t.org is not None:
                 ctx.holders[(t.role.name, t.org.key)] = p.entity
+
+
+def body_in_context(ctx: Context, title: Title, orgs) -> Entity | None:
+    """The body a title with no organisation belongs to: one of the kind the role fits that the
+    sentence names before it ("Về phía Bộ X, Bộ trưởng Y"), else the article's ministry; for
+    committee roles (Trưởng ban …) the committee in the sentence, else the last one named."""
+    fitting = _role_classes().get(title.role.name, set())
+    earlier = [e for i, j, e in orgs if j <= title.i and e.cls in fitting]
+    if earlier:
+        return earlier[-1]
+    ministry = ctx.main_ministry()
+    if ministry is not None and ministry.cls in fitting:
+        return ctx.org_entity(ministry)
+    name = fold(title.role.name)
+    if name.endswith("ban") or name.endswith("ban thường trực"):
+        committee = next((e for _, _, e in orgs if (e.cls or "").endswith("SteeringCommittee")), None)
+        return committee or ctx.recall("SteeringCommittee")
+    return None
