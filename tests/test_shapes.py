@@ -273,11 +273,19 @@ def test_per_graph_validation_gives_the_whole_graph_verdict(case, vocab):
     assert len(list(split.report_graph.subjects(RDF.type, SH.ValidationResult))) >= len(whole.errors)
 
 
-def test_per_graph_validation_in_worker_processes(vocab):
+def test_per_graph_validation_in_worker_processes(vocab, monkeypatch):
+    from dtkg.validate import per_graph
+
+    pooled = []
+    real = per_graph._run_in_processes
+    monkeypatch.setattr(per_graph, "_run_in_processes", lambda *a: pooled.append(len(a[0])) or real(*a))
     ds = _dataset(vocab, {"a1": ["membership-no-role"], "a2": ["connection-ok"], "a3": ["document-ok"]})
-    one, three = validate_per_graph(ds, jobs=1), validate_per_graph(ds, jobs=3)
-    assert (three.conforms, three.violations, three.text) == (one.conforms, one.violations, one.text)
-    assert not three.conforms
+    one = validate_per_graph(ds, jobs=1)
+    for jobs, batch in ((1, 1), (3, 1), (2, 2)):
+        run = validate_per_graph(ds, jobs=jobs, batch=batch)
+        assert (run.conforms, run.violations, run.text) == (one.conforms, one.violations, one.text)
+    assert not one.conforms
+    assert pooled == [3, 2]  # batches sent to worker processes
 
 
 def test_inferred_graph_is_not_validated(vocab):
