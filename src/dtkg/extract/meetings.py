@@ -12,7 +12,8 @@ from dtkg.extract.orgs import parse_org
 from dtkg.extract.people import Analysis
 from dtkg.extract.people import analysis as analysis_of
 from dtkg.model import Entity, Fact
-from dtkg.text.dates import RELATIVE, ABSOLUTE
+from dtkg.text.dates import ABSOLUTE, RELATIVE
+from dtkg.text.normalize import fold
 
 NAME = "meetings"
 VERSION = "0.1.0"
@@ -31,7 +32,7 @@ MEETING_NOUNS = ("phiên họp", "hội nghị", "cuộc họp", "họp", "buổ
 @dataclass
 class Meeting:
     entity: Entity
-    org: Entity
+    org: Entity | None
     date: dt.date | None
     ordinal: int | None
     sentence_start: int
@@ -149,6 +150,22 @@ def _gap_ok(toks, a: int, b: int) -> bool:
     return all(t.low in {"đã", "trực", "tiếp", "cùng", ",", "sẽ", "đồng", "thân"} for t in toks[a:b]) and b - a <= 3
 
 
+UNNAMED = re.compile(r"chủ trì\s+((?:" + "|".join(MEETING_NOUNS) + r")\b[^,.;:()]{0,80})")
+
+
+def _unnamed_meeting(ctx: Context, sentence) -> Meeting | None:
+    """A meeting chaired but held by no body the article names ("chủ trì hội nghị trực tuyến
+    toàn quốc"): named by its own words, dated by the sentence or the article's lead."""
+    m = UNNAMED.search(ctx.doc.folded, sentence.start, sentence.end)
+    if m is None:
+        return None
+    words = ctx.doc.text[m.start(1):m.end(1)].strip()
+    date = _sentence_date(ctx, sentence.start, sentence.end) or lead_date(ctx)
+    name = words[:1].upper() + words[1:]
+    ent = Entity(kind="meeting", name=name, key=f"{fold(name)}|{date}", extra=(("date", date),))
+    return Meeting(ent, None, date, None, sentence.start)
+
+
 def extract(ctx: Context) -> list[Fact]:
     """`meeting` facts for each meeting named, and `presides` for each person chairing one."""
     facts: list[Fact] = []
@@ -164,7 +181,7 @@ def extract(ctx: Context) -> list[Fact]:
         if not chairs:
             continue
         here = [mt for mt, s in meetings if mt.sentence_start == sentence.start]
-        meeting = here[0] if here else (meetings[0][0] if meetings else None)
+        meeting = here[0] if here else (meetings[0][0] if meetings else _unnamed_meeting(ctx, sentence))
         if meeting is None:
             continue
         for person in chairs:
