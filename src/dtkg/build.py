@@ -212,10 +212,10 @@ def _load_articles(options: Options, store: ox.Store, dumps: dump.DumpWriter, in
                 summary.articles_built += 1
                 summary.facts.update(facts)
             progress.tick()
-        writer.flush()
     finally:
         if pool is not None:
             pool.terminate()
+        writer.close()
     progress.done(f"{summary.articles_built} articles built, {len(summary.rejected)} rejected")
     return written
 

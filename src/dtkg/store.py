@@ -8,6 +8,8 @@ default graph is the union of the named graphs at query time (`query(...)` passe
 from __future__ import annotations
 
 import io
+import queue
+import threading
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -92,10 +94,12 @@ def load_project_graphs(store: ox.Store) -> dict[str, int]:
 
 
 class ArticleWriter:
-    """Writes article graphs into the store in large N-Quads batches.
+    """Writes article graphs into the store in large N-Quads batches, loaded by a background
+    thread (pyoxigraph releases the GIL while it loads) so extraction goes on meanwhile.
 
     `replace=True` (incremental builds) clears an article's graph before loading it again,
-    so re-reading an article never duplicates its triples.
+    so re-reading an article never duplicates its triples. Call `close()` at the end: it
+    waits for the loads and raises any error they met.
     """
 
     def __init__(self, store: ox.Store, replace: bool = False):
@@ -103,12 +107,26 @@ class ArticleWriter:
         self.replace = replace
         self.buffer = io.StringIO()
         self.size = 0
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._load, name="dtkg-store-loader", daemon=True)
+        self.thread.start()
+
+    def _load(self) -> None:
+        while True:
+            data = self.queue.get()
+            if data is None:
+                return
+            if self.error is None:
+                try:
+                    self.store.bulk_load(data, ox.RdfFormat.N_QUADS)
+                except BaseException as exc:  # noqa: BLE001 - raised again by close()
+                    self.error = exc
 
     def add(self, doc_id: str, nquads: str) -> None:
         if self.replace:
             graph = ox.NamedNode(str(article_graph_iri(doc_id)))
-            self.flush()
-            self.store.remove_graph(graph)
+            self.store.remove_graph(graph)  # nothing is buffered in this mode
             self.store.load(nquads.encode("utf-8"), ox.RdfFormat.N_QUADS)
             return
         self.buffer.write(nquads)
@@ -117,10 +135,19 @@ class ArticleWriter:
             self.flush()
 
     def flush(self) -> None:
+        """Hand the buffered quads to the loader thread."""
         if self.size:
-            self.store.bulk_load(self.buffer.getvalue().encode("utf-8"), ox.RdfFormat.N_QUADS)
+            self.queue.put(self.buffer.getvalue().encode("utf-8"))
             self.buffer = io.StringIO()
             self.size = 0
+
+    def close(self) -> None:
+        """Load what is left and wait for the loader thread."""
+        self.flush()
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def count(store: ox.Store, graph: ox.NamedNode) -> int:
