@@ -201,6 +201,22 @@ def test_every_shape_is_documented_and_every_constraint_has_a_message():
         assert shapes.value(constraint, SH.message) is not None, constraint
 
 
+def test_every_message_is_in_english_and_vietnamese():
+    shapes = load_shapes()
+    for owner in set(shapes.subjects(SH.message, None)):
+        languages = sorted(m.language for m in shapes.objects(owner, SH.message))
+        assert languages == ["en", "vi"], owner
+
+
+def test_report_in_vietnamese(vocab):
+    result = validate(_graph("membership-no-role"), ont_graph=vocab, lang="vi")
+    assert result.text.splitlines() == [
+        "Đồ thị KHÔNG đạt các ràng buộc của dtkg: 1 vi phạm, 0 cảnh báo.",
+        "[Vi phạm] dtkgr:fact/a1/post-0a1b2c3d4e5f vi phạm dtkgsh:MembershipShape: Một quan hệ giữ chức vụ phải "
+        "có đúng một org:role là một chức danh (org:Role hoặc skos:Concept). (thuộc tính org:role)",
+    ]
+
+
 def test_shapes_use_only_terms_the_namespace_module_defines():
     used = {t for triple in load_shapes() for t in triple if isinstance(t, URIRef)}
     ours = {t for t in used if str(t).startswith(str(DTKG._NS))}

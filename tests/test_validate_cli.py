@@ -54,6 +54,13 @@ def test_breaking_file_exits_1_and_says_which_node_broke_which_rule(tmp_path, ca
     assert BROKEN_LINE in out
 
 
+def test_report_language_option(tmp_path, capsys):
+    path = _write(tmp_path, _fixture("membership-no-role"), "bad.ttl", "turtle")
+    assert main(["validate", path, "--ontology", VOCAB, "--lang", "vi"]) == 1
+    out = capsys.readouterr().out
+    assert "vi phạm dtkgsh:MembershipShape: Một quan hệ giữ chức vụ phải có đúng một org:role" in out
+
+
 def test_several_files_are_validated_together(capsys):
     files = [str(FIXTURES / "_base.ttl"), str(FIXTURES / "membership-no-role.ttl")]
     assert main(["validate", *files, "--ontology", VOCAB]) == 1

@@ -56,6 +56,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE", help="RDF files (.ttl .trig .nt .nq .jsonld .rdf)")
     parser.add_argument("--graph", metavar="OUTDIR", type=Path, help=f"validate a build folder's {DUMP_NAME}")
     parser.add_argument("--format", choices=("text", "turtle"), default="text", help="report format (default text)")
+    parser.add_argument("--lang", choices=shacl.LANGUAGES, default="en",
+                        help="language of the text report: en (English, default) or vi (tiếng Việt)")
     parser.add_argument("--shapes", metavar="FILE", type=Path,
                         help="use this shapes file instead of dtkg's (checked against SHACL-for-SHACL first)")
     parser.add_argument("--ontology", metavar="FILE", type=Path, action="append",
@@ -87,9 +89,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.jobs > 1:
-            result = shacl.validate_per_graph(data, shapes=shapes, ont_graph=vocabulary, jobs=args.jobs)
+            result = shacl.validate_per_graph(data, shapes=shapes, ont_graph=vocabulary, jobs=args.jobs, lang=args.lang)
         else:
-            result = shacl.validate(data, shapes=shapes, ont_graph=vocabulary)
+            result = shacl.validate(data, shapes=shapes, ont_graph=vocabulary, lang=args.lang)
     except Exception as exc:  # noqa: BLE001 - a validator failure is "could not run", not "does not conform"
         print(f"dtkg validate: validation could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2

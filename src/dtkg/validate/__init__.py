@@ -24,7 +24,7 @@ from rdflib.term import Node
 from dtkg import resources
 from dtkg.namespaces import GRAPH
 from dtkg.validate.report import (
-    SHAPES_NS, ValidationResult, Violation, format_text, make_result, namespace_manager, read_report,
+    LANGUAGES, SHAPES_NS, ValidationResult, Violation, format_text, make_result, namespace_manager, read_report,
 )
 
 SHAPES_FILE = "dtkg-shapes.ttl"
@@ -56,11 +56,13 @@ def load_vocabulary() -> Graph:
     return graph
 
 
-def validate(data_graph: Graph, shapes: Graph | None = None, ont_graph: Graph | None = None) -> ValidationResult:
+def validate(
+    data_graph: Graph, shapes: Graph | None = None, ont_graph: Graph | None = None, lang: str = "en"
+) -> ValidationResult:
     """Validate a graph (or the union of a dataset's graphs, minus `dtkgg:inferred`) against the shapes.
 
     `ont_graph` (the ontology and reference graph, see `load_vocabulary`) is added to the
-    data graph for the run; neither input graph is changed.
+    data graph for the run; neither input graph is changed. Messages are in `lang` ("en", "vi").
     """
     shapes = shapes if shapes is not None else load_shapes()
     needs_copy = ont_graph is not None or isinstance(data_graph, ConjunctiveGraph)
@@ -73,7 +75,7 @@ def validate(data_graph: Graph, shapes: Graph | None = None, ont_graph: Graph | 
         advanced=False,  # the shapes use SHACL Core and SHACL-SPARQL constraints only, no rules
         inplace=True,  # the data graph is our copy, or is only read (no rules, no inference)
     )
-    return make_result(bool(conforms), report, read_report(report, shapes))
+    return make_result(bool(conforms), report, read_report(report, shapes, lang), lang)
 
 
 def check_shapes(shapes: Graph) -> str | None:
@@ -115,5 +117,5 @@ from dtkg.validate.per_graph import article_graphs, validate_per_graph  # noqa: 
 
 __all__ = [
     "Violation", "ValidationResult", "validate", "check_shapes", "validate_per_graph", "article_graphs", "load_shapes",
-    "load_vocabulary", "read_report", "format_text", "namespace_manager", "merge", "SHAPES_NS", "INFERRED",
+    "load_vocabulary", "read_report", "format_text", "namespace_manager", "merge", "SHAPES_NS", "INFERRED", "LANGUAGES",
 ]

@@ -46,6 +46,7 @@ def validate_per_graph(
     ont_graph: Graph | None = None,
     jobs: int = 1,
     batch: int = 50,
+    lang: str = "en",
 ) -> ValidationResult:
     """Validate each article graph of `dataset` with the vocabulary it needs, in `jobs` processes.
 
@@ -65,15 +66,15 @@ def validate_per_graph(
         vocabulary.add(triple)
     batches = [_union(dataset, articles[i:i + max(1, batch)]) for i in range(0, len(articles), max(1, batch))]
     in_articles = {s for graph in batches for s in graph.subjects()}
-    checker = UnitChecker(shapes, vocabulary)
+    checker = UnitChecker(shapes, vocabulary, lang)
     outcomes = [checker.check_vocabulary(exclude=in_articles)]
     if jobs > 1 and len(batches) > 1:
-        outcomes += _run_in_processes(batches, shapes, vocabulary, jobs)
+        outcomes += _run_in_processes(batches, shapes, vocabulary, jobs, lang)
     else:
         outcomes += [checker.check(graph) for graph in batches]
     conforms = all(ok for ok, _, _ in outcomes)
     violations = sorted({v for _, found, _ in outcomes for v in found}, key=sort_key)
-    return make_result(conforms, _merge_reports(conforms, [r for _, _, r in outcomes]), violations)
+    return make_result(conforms, _merge_reports(conforms, [r for _, _, r in outcomes]), violations, lang)
 
 
 def _union(dataset: ConjunctiveGraph, ids: list[URIRef]) -> Graph:
@@ -91,8 +92,9 @@ def _graphs(dataset: ConjunctiveGraph):
 class UnitChecker:
     """Validates article graphs one at a time against an indexed vocabulary."""
 
-    def __init__(self, shapes: Graph, vocabulary: Graph):
+    def __init__(self, shapes: Graph, vocabulary: Graph, lang: str = "en"):
         self.shapes = shapes
+        self.lang = lang
         self.vocabulary = vocabulary
         self.hierarchy = list(vocabulary.triples((None, RDFS.subClassOf, None)))
         self.about: dict = defaultdict(list)
@@ -142,15 +144,16 @@ class UnitChecker:
         )
         report = filter_report(report, keep)
         conforms = bool(report.value(next(report.subjects(RDF.type, SH.ValidationReport)), SH.conforms).toPython())
-        return conforms, read_report(report, self.shapes), report
+        return conforms, read_report(report, self.shapes, self.lang), report
 
 
 _WORKER: UnitChecker | None = None
 
 
-def _worker_init(shapes_nt: str, vocabulary_nt: str) -> None:
+def _worker_init(shapes_nt: str, vocabulary_nt: str, lang: str) -> None:
     global _WORKER
-    _WORKER = UnitChecker(Graph().parse(data=shapes_nt, format="nt"), Graph().parse(data=vocabulary_nt, format="nt"))
+    shapes, vocabulary = Graph().parse(data=shapes_nt, format="nt"), Graph().parse(data=vocabulary_nt, format="nt")
+    _WORKER = UnitChecker(shapes, vocabulary, lang)
 
 
 def _worker_check(article_nt: str) -> tuple[bool, list[Violation], str]:
@@ -159,10 +162,10 @@ def _worker_check(article_nt: str) -> tuple[bool, list[Violation], str]:
     return conforms, found, report.serialize(format="nt")
 
 
-def _run_in_processes(graphs: list[Graph], shapes: Graph, vocabulary: Graph, jobs: int) -> list[Outcome]:
+def _run_in_processes(graphs: list[Graph], shapes: Graph, vocabulary: Graph, jobs: int, lang: str) -> list[Outcome]:
     """Check batches of article graphs in `jobs` worker processes; each parses shapes and vocabulary once."""
     tasks = [graph.serialize(format="nt") for graph in graphs]
-    init = (shapes.serialize(format="nt"), vocabulary.serialize(format="nt"))
+    init = (shapes.serialize(format="nt"), vocabulary.serialize(format="nt"), lang)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=init) as pool:
         done = list(pool.map(_worker_check, tasks))
     return [(ok, found, Graph().parse(data=report, format="nt")) for ok, found, report in done]

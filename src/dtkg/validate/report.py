@@ -17,6 +17,15 @@ from dtkg.namespaces import DCTERMS, DTKG, GRAPH, ID, OA, ORG, PROV, RDF, SCHEMA
 
 SHAPES_NS = "https://w3id.org/dtkg/shapes#"
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+LANGUAGES = ("en", "vi")
+WORDS = {  # the frame of a report line; the messages come from the shapes graph in both languages
+    "en": {"breaks": "breaks", "path": "path", "value": "value", "conforms": "conforms",
+           "not": "does NOT conform", "head": "The graph {verdict} to the dtkg shapes: {e} violation(s), {w} warning(s).",
+           "Violation": "Violation", "Warning": "Warning", "Info": "Info"},
+    "vi": {"breaks": "vi phạm", "path": "thuộc tính", "value": "giá trị", "conforms": "đạt",
+           "not": "KHÔNG đạt", "head": "Đồ thị {verdict} các ràng buộc của dtkg: {e} vi phạm, {w} cảnh báo.",
+           "Violation": "Vi phạm", "Warning": "Cảnh báo", "Info": "Thông tin"},
+}
 
 
 @dataclass(frozen=True)
@@ -30,16 +39,17 @@ class Violation:
     path: str | None = None  # property path in prefixed form, e.g. "org:role"
     value: Node | None = None
 
-    def describe(self, nm: NamespaceManager | None = None) -> str:
+    def describe(self, nm: NamespaceManager | None = None, lang: str = "en") -> str:
         """Say the result in one line: `<node> breaks <shape>: <message> (path …, value …)`."""
-        nm = nm or namespace_manager()
+        nm, words = nm or namespace_manager(), WORDS[lang]
         where = []
         if self.path:
-            where.append(f"path {self.path}")
+            where.append(f"{words['path']} {self.path}")
         if self.value is not None:
-            where.append(f"value {_short(self.value, nm)}")
+            where.append(f"{words['value']} {_short(self.value, nm)}")
         tail = f" ({', '.join(where)})" if where else ""
-        return f"[{self.severity}] {_short(self.focus, nm)} breaks {_short(self.shape, nm)}: {self.message}{tail}"
+        severity = words.get(self.severity, self.severity)
+        return f"[{severity}] {_short(self.focus, nm)} {words['breaks']} {_short(self.shape, nm)}: {self.message}{tail}"
 
 
 @dataclass
@@ -68,8 +78,8 @@ def namespace_manager() -> NamespaceManager:
     return nm
 
 
-def read_report(report: Graph, shapes: Graph) -> list[Violation]:
-    """Turn a SHACL validation report into sorted, de-duplicated `Violation`s."""
+def read_report(report: Graph, shapes: Graph, lang: str = "en") -> list[Violation]:
+    """Turn a SHACL validation report into sorted, de-duplicated `Violation`s, messages in `lang`."""
     nm = namespace_manager()
     found = set()
     for result in report.subjects(RDF.type, SH.ValidationResult):
@@ -80,7 +90,7 @@ def read_report(report: Graph, shapes: Graph) -> list[Violation]:
                 severity=_local(severity) if severity is not None else "Violation",
                 focus=report.value(result, SH.focusNode),
                 shape=_owning_shape(report.value(result, SH.sourceShape), shapes),
-                message=_message(report, result),
+                message=_message(report, result, lang),
                 path=_path_text(report, path, nm) if path is not None else None,
                 value=report.value(result, SH.value),
             )
@@ -106,11 +116,14 @@ def _owning_shape(shape: Node | None, shapes: Graph) -> Node:
     return shape
 
 
-def _message(report: Graph, result: Node) -> str:
-    messages = list(report.objects(result, SH.resultMessage))
-    english = [m for m in messages if getattr(m, "language", None) in (None, "en")]
-    chosen = sorted(english or messages)
-    return str(chosen[0]) if chosen else "the node does not conform to this shape"
+def _message(report: Graph, result: Node, lang: str) -> str:
+    """The result's message in `lang`, else in English, else untagged, else any."""
+    messages = sorted(report.objects(result, SH.resultMessage))
+    for wanted in (lang, "en", None):
+        chosen = [m for m in messages if getattr(m, "language", None) == wanted]
+        if chosen:
+            return str(chosen[0])
+    return str(messages[0]) if messages else "the node does not conform to this shape"
 
 
 def _path_text(graph: Graph, path: Node, nm: NamespaceManager) -> str:
@@ -150,20 +163,19 @@ def _local(iri: Node) -> str:
     return str(iri).rsplit("#", 1)[-1]
 
 
-def format_text(conforms: bool, violations: list[Violation]) -> str:
+def format_text(conforms: bool, violations: list[Violation], lang: str = "en") -> str:
     """The plain-words report: a verdict line, then one line per result, sorted for stable output."""
-    nm = namespace_manager()
+    nm, words = namespace_manager(), WORDS[lang]
     errors = sum(1 for v in violations if v.severity == "Violation")
-    others = len(violations) - errors
-    verdict = "conforms" if conforms else "does NOT conform"
-    lines = [f"The graph {verdict} to the dtkg shapes: {errors} violation(s), {others} warning(s)."]
-    lines += [v.describe(nm) for v in sorted(violations, key=sort_key)]
+    verdict = words["conforms"] if conforms else words["not"]
+    lines = [words["head"].format(verdict=verdict, e=errors, w=len(violations) - errors)]
+    lines += [v.describe(nm, lang) for v in sorted(violations, key=sort_key)]
     return "\n".join(lines) + "\n"
 
 
-def make_result(conforms: bool, report: Graph, violations: list[Violation]) -> ValidationResult:
+def make_result(conforms: bool, report: Graph, violations: list[Violation], lang: str = "en") -> ValidationResult:
     """Bundle a verdict with its report graph, results and plain-words text."""
-    return ValidationResult(conforms, report, format_text(conforms, violations), violations)
+    return ValidationResult(conforms, report, format_text(conforms, violations, lang), violations)
 
 
 def empty_report(conforms: bool) -> Graph:
