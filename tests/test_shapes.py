@@ -17,7 +17,7 @@ from dtkg.validate import SHAPES_NS, check_shapes, load_shapes, load_vocabulary,
 
 FIXTURES = Path(__file__).parent / "shapes"
 ONTOLOGY = resources.folder("ontology")
-SHAPE = SHAPES_NS.__str__()
+SHAPE = str(SHAPES_NS)
 
 
 PREFIXES = (FIXTURES / "_base.ttl").read_text(encoding="utf-8").split("\n\n")[0]
