@@ -336,3 +336,15 @@ def test_readme_lists_every_shape():
     named = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
     missing = {s for s in named if isinstance(s, URIRef) and f"`dtkgsh:{s.split('#')[1]}`" not in readme}
     assert not missing
+
+
+@pytest.mark.parametrize("call", [
+    lambda: validate("https://example.org/data.ttl"),
+    lambda: validate(Graph(), shapes="shapes/dtkg-shapes.ttl"),
+    lambda: validate(Graph(), ont_graph=b"<a> <b> <c> ."),
+    lambda: validate_per_graph("dtkg-out/dtkg.trig"),
+    lambda: check_shapes("https://example.org/shapes.ttl"),
+])
+def test_only_rdflib_graphs_are_accepted_never_paths_or_urls(call):
+    with pytest.raises(TypeError, match="must be an rdflib Graph"):
+        call()
