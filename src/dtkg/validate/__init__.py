@@ -64,7 +64,7 @@ def validate(
     `ont_graph` (the ontology and reference graph, see `load_vocabulary`) is added to the
     data graph for the run; neither input graph is changed. Messages are in `lang` ("en", "vi").
     """
-    _require_graphs(data_graph=data_graph, shapes=shapes, ont_graph=ont_graph)
+    require_graphs(data_graph=data_graph, shapes=shapes, ont_graph=ont_graph)
     shapes = shapes if shapes is not None else load_shapes()
     needs_copy = ont_graph is not None or isinstance(data_graph, ConjunctiveGraph)
     data = merge([data_graph, ont_graph]) if needs_copy else data_graph
@@ -79,7 +79,7 @@ def validate(
     return make_result(bool(conforms), report, read_report(report, shapes, lang), lang)
 
 
-def _require_graphs(**graphs) -> None:
+def require_graphs(**graphs) -> None:
     """Refuse paths and URLs: pySHACL would load (and for a URL, fetch) them; dtkg passes rdflib graphs."""
     for name, graph in graphs.items():
         if graph is not None and not isinstance(graph, Graph):
@@ -89,7 +89,7 @@ def _require_graphs(**graphs) -> None:
 def check_shapes(shapes: Graph) -> str | None:
     """Check a shapes graph against SHACL-for-SHACL (https://www.w3.org/ns/shacl-shacl, shipped with
     pySHACL); return None when it is valid SHACL, else the report saying what is wrong."""
-    _require_graphs(shapes=shapes)
+    require_graphs(shapes=shapes)
     try:
         shacl_validate(Graph(), shacl_graph=shapes, meta_shacl=True, inference="none")
     except ReportableRuntimeError as exc:

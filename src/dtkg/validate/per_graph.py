@@ -25,7 +25,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.graph import ConjunctiveGraph
 
 from dtkg.namespaces import GRAPH, RDF, RDFS, SH
-from dtkg.validate import INFERRED, _require_graphs, graph_id, load_shapes
+from dtkg.validate import INFERRED, require_graphs, graph_id, load_shapes
 from dtkg.validate.report import (
     ValidationResult, Violation, empty_report, filter_report, make_result, read_report, sort_key,
 )
@@ -55,7 +55,7 @@ def validate_per_graph(
     batch: a run has a fixed cost, and a batch is as self-contained as one article).
     Gives the same verdict and results as `dtkg.validate.validate(dataset)`.
     """
-    _require_graphs(dataset=dataset, shapes=shapes, ont_graph=ont_graph)
+    require_graphs(dataset=dataset, shapes=shapes, ont_graph=ont_graph)
     shapes = shapes if shapes is not None else load_shapes()
     articles = article_graphs(dataset)
     vocabulary = Graph()
