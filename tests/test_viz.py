@@ -127,12 +127,34 @@ def test_guess_kind(name, kind):
      ("province:Ninh Bình", "ranking:DTI", "ranking", "DTI 2021 · hạng 5")),
     ("committee-meetings", [{"ordinal": "3", "date": "2022-08-08", "event": "Phiên họp thứ ba", "chair": "Phạm Minh Chính", "doc": "a1"}],
      ("person:Phạm Minh Chính", "meeting:Phiên họp thứ ba", "chairs", "chủ trì")),
+    ("documents", [{"number": "983/QĐ-UBND", "kind": "Quyết định", "date": "2022-08-04", "issuer": "Ủy ban nhân dân tỉnh Lai Châu", "doc": "a1"}],
+     ("document:983/QĐ-UBND", "organisation:Ủy ban nhân dân tỉnh Lai Châu", "issued", "ban hành")),
+    ("person", [{"person": "Phạm Minh Chính", "relation": "post", "role": "Thủ tướng", "object": "Chính phủ", "date": "", "doc": "a1"}],
+     ("person:Phạm Minh Chính", "organisation:Chính phủ", "membership", "Thủ tướng")),
+    ("person", [{"person": "Phạm Minh Chính", "relation": "presides", "role": "", "object": "Phiên họp thứ ba", "date": "2022-08-08", "doc": "a1"}],
+     ("person:Phạm Minh Chính", "meeting:Phiên họp thứ ba", "chairs", "chủ trì")),
+    ("province", [{"province": "Ninh Bình", "relation": "head", "subject": "Phạm Quang Ngọc", "object": "Tỉnh ủy Ninh Bình",
+                   "detail": "Bí thư", "date": "", "doc": "c3"}],
+     ("person:Phạm Quang Ngọc", "organisation:Tỉnh ủy Ninh Bình", "heads", "Bí thư")),
+    ("province", [{"province": "Ninh Bình", "relation": "organisation", "subject": "Tỉnh ủy Ninh Bình", "object": "",
+                   "detail": "", "date": "", "doc": "c3"}],
+     ("organisation:Tỉnh ủy Ninh Bình", "province:Ninh Bình", "in_province", "thuộc tỉnh")),
+    ("province", [{"province": "Ninh Bình", "relation": "ranking", "subject": "Ninh Bình", "object": "DTI 2020",
+                   "detail": "rank 8, score ?", "date": "", "doc": "c3"}],
+     ("province:Ninh Bình", "ranking:DTI", "ranking", "DTI 2020 · rank 8, score ?")),
 ])
 def test_from_rows(query, rows, edge):
     g = from_rows(query, rows, params={"year": "2021"} if query == "dti-ranking" else None)
     ((u, v, d),) = g.edges(data=True)
     assert (u, v, d["kind"], d["label"]) == edge
     assert d["doc"] == rows[0]["doc"]
+
+
+def test_document_rows_are_labelled_with_their_kind():
+    g = from_rows("documents", [{"number": "983/QĐ-UBND", "kind": "Quyết định", "issuer": "UBND", "doc": "a1"}])
+    assert g.nodes["document:983/QĐ-UBND"]["label"] == "Quyết định 983/QĐ-UBND"
+    ((_, _, edge),) = g.edges(data=True)
+    assert edge["document_kind"] == "Quyết định"
 
 
 def test_rows_get_evidence_and_role_from_the_store(store):

@@ -73,7 +73,7 @@ PLACE_QUERY = "SELECT ?s ?place WHERE { ?s dtkg:jurisdiction ?place }"
 NAME_QUERY = "SELECT ?g ?s ?label WHERE { GRAPH ?g { ?s rdfs:label ?label } }"
 STATUS_LABELS = {"Done": "đã kết nối", "Planned": "kế hoạch"}
 EDGE_VERBS = {"headed_by_post": "đứng đầu", "chairs": "chủ trì", "organiser": "tổ chức", "operates": "vận hành",
-              "issued": "ban hành", "renamed": "đổi tên thành"}
+              "issued": "ban hành", "renamed": "đổi tên thành", "in_province": "thuộc tỉnh"}
 
 
 def kind_of(iri: str, classes: Iterable[str] = ()) -> str:

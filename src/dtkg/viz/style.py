@@ -36,6 +36,7 @@ EDGE_STYLES = {
     "ranking": ("#B8A800", "solid", 1.0),
     "issued": ("#8C564B", "solid", 1.0),
     "renamed": ("#56B4E9", "solid", 1.3),
+    "in_province": ("#009E73", "dotted", 0.9),
 }
 EDGE_NAMES = {
     "heads": "đứng đầu (heads)",
@@ -48,6 +49,7 @@ EDGE_NAMES = {
     "ranking": "xếp hạng (ranked on)",
     "issued": "ban hành bởi (issued by)",
     "renamed": "đổi tên thành (renamed to)",
+    "in_province": "thuộc tỉnh (in province)",
 }
 FALLBACK_COLOUR = "#BBBBBB"
 
