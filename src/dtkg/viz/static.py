@@ -10,9 +10,10 @@ from matplotlib.figure import Figure  # figures made without pyplot: no backend,
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
-from dtkg.viz.layout import EDGE_FONT_SIZE, FONT_FAMILY, NODE_FONT_SIZE, extent, layout, node_radius, place_labels
+from dtkg.viz.layout import EDGE_FONT_SIZE, FONT_FAMILY, NODE_FONT_SIZE, extent, layout, node_radius, place_labels, text_size
 from dtkg.viz.style import EDGE_NAMES, NODE_NAMES, edge_style, node_colour
 
+TITLE_SIZE = 11
 LEGEND_ROW = 0.17  # inches per legend row; the band above the drawing holds the title and the legend
 MAX_PIXELS = 12000  # a PNG wider or taller than this is saved at a lower dpi (the layout keeps its size)
 HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]  # keeps labels legible over lines
@@ -35,7 +36,8 @@ def figure(g: nx.MultiDiGraph, title: str | None = None, seed: int = 7) -> Figur
     pos = layout(g, seed=seed)
     node_labels, edge_labels = place_labels(g, pos)
     box = extent(pos, node_labels, edge_labels)
-    width = max(box.x1 - box.x0, 6.0)
+    title = title or g.graph.get("title", "dtkg")
+    width = max(box.x1 - box.x0, 6.0, text_size(title, TITLE_SIZE)[0] * 1.1 + 0.3)  # bold is ~10% wider
     height = max(box.y1 - box.y0, 3.0)
     handles = _legend_handles(g)
     ncol = max(1, min(len(handles), int(width // 2.1)))
@@ -68,7 +70,7 @@ def figure(g: nx.MultiDiGraph, title: str | None = None, seed: int = 7) -> Figur
         ax.text(lab.x, lab.y, lab.text, ha="center", va="center", fontsize=EDGE_FONT_SIZE, family=FONT_FAMILY,
                 color="#444444", zorder=3, bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
     top = 1 - 0.08 / (height + band)
-    fig.text(0.01, top, title or g.graph.get("title", "dtkg"), ha="left", va="top", fontsize=11,
+    fig.text(0.01, top, title, ha="left", va="top", fontsize=TITLE_SIZE,
              family=FONT_FAMILY, weight="bold")
     shown = len(node_labels)
     if shown < g.number_of_nodes():
