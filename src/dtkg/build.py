@@ -191,6 +191,7 @@ def _take(parts: stream.ArticleParts, dumps: dump.DumpWriter, inferences: Infere
     if inferences is not None:
         inferences.add(parts)
     summary.triples["articles"] = summary.triples.get("articles", 0) + parts.triples
+    summary.article_graphs += 1
 
 
 def _load_articles(options: Options, store: ox.Store, dumps: dump.DumpWriter, inferences: Inferences | None,
@@ -291,7 +292,7 @@ def _finish_dumps(store: ox.Store, dumps: dump.DumpWriter, staging: Staging, sum
         value, checksum = dump.write_checksum(path)
         staging.add_file(checksum.name)
         described.append(void.Dump(name, path.stat().st_size, value))
-    summary.triples.update(st.counts(store))
+    summary.triples.update(st.counts(store, summary.triples.get("articles", 0)))
     trig = void.Dump("dtkg.trig")
     facts = dict(counts=summary.triples, articles=summary.article_graphs,
                  issued=void.latest_article_date(store), example_resources=void.examples(store))
@@ -305,7 +306,7 @@ def _finish_dumps(store: ox.Store, dumps: dump.DumpWriter, staging: Staging, sum
     staging.add_file(checksum.name)
     staging.write_bytes("void.ttl", void.to_turtle(void.description(
         dumps=[trig, *described], download=void.relative, **facts)).encode("utf-8"))
-    summary.triples.update(st.counts(store))
+    summary.triples.update(st.counts(store, summary.triples.get("articles", 0)))
 
 
 def _stage(summary: Summary, name: str, progress: Progress):
@@ -361,7 +362,6 @@ def _run(options: Options, staging: Staging, summary: Summary, progress: Progres
             written = _load_articles(options, store, dumps, inferences, summary, progress)
             if options.incremental:
                 _previous_articles(store, written, dumps, inferences, summary)
-        summary.article_graphs = st.article_graph_count(store)
         if summary.article_graphs == 0:
             return False
         if _extractor() is None:

@@ -161,10 +161,11 @@ def article_graph_count(store: ox.Store) -> int:
     return sum(1 for g in store.named_graphs() if is_article_graph(g))
 
 
-def counts(store: ox.Store) -> dict[str, int]:
-    """Triples per special graph, all article graphs together, and in total."""
+def counts(store: ox.Store, articles: int | None = None) -> dict[str, int]:
+    """Triples per special graph, all article graphs together (counted unless given), and in total."""
     result = {g.value.rsplit("/", 1)[-1]: count(store, g) for g in SPECIAL}
-    total = len(store)
-    result["articles"] = total - sum(result.values())
-    result["total"] = total
+    if articles is None:
+        articles = len(store) - sum(result.values())
+    result["articles"] = articles
+    result["total"] = articles + sum(result[g.value.rsplit("/", 1)[-1]] for g in SPECIAL)
     return result

@@ -44,15 +44,15 @@ class Dump:
     sha256: str | None = None
 
 
-def examples(store: ox.Store, limit: int = 1) -> list[URIRef]:
-    """A few resources to show: the first (by IRI) person, organisation and meeting an article names."""
+def examples(store: ox.Store) -> list[URIRef]:
+    """A few resources to show: a person, an organisation and a meeting some article names
+    (the first in the store's index order: stable for the same data, and found at once)."""
     found = []
     for cls in EXAMPLE_CLASSES:
-        rows = store.query(
-            f"SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ ?x a <{cls}> }} "
-            f"FILTER(STRSTARTS(STR(?g), \"{ARTICLE_PREFIX}\")) }} ORDER BY STR(?x) LIMIT {limit}"
-        )
-        found += [URIRef(row["x"].value) for row in rows]
+        typed = store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(cls)), None)
+        first = next((q.subject for q in typed if q.graph_name.value.startswith(ARTICLE_PREFIX)), None)
+        if isinstance(first, ox.NamedNode):
+            found.append(URIRef(first.value))
     return found
 
 
