@@ -64,10 +64,33 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 
 def _boundary_regex(labels: list[str]) -> re.Pattern | None:
+    """One regex matching any label as a whole word, longest first (a trie: fast to match)."""
     if not labels:
         return None
-    alts = "|".join(re.escape(label) for label in sorted(set(labels), key=len, reverse=True))
-    return re.compile(r"(?<![\w&])(?:" + alts + r")(?![\w&])")
+    return re.compile(r"(?<![\w&])(?:" + _trie_pattern(sorted(set(labels))) + r")(?![\w&])")
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex alternation of `words` shared by prefix: ("bộ công an", "bộ tài chính") → "bộ\\ (?:công an|tài chính)".
+
+    Alternatives are tried longest first so the longest label wins, as with a plain alternation.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+    return _node_pattern(trie)
+
+
+def _node_pattern(node: dict) -> str:
+    ends = "" in node
+    branches = [re.escape(ch) + _node_pattern(child) for ch, child in node.items() if ch != ""]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if ends else body
 
 
 @dataclass(eq=False)

@@ -177,6 +177,8 @@ def _thing_at(ctx: Context, sentence: Sentence, toks: list[Tok], i: int, memory:
 def _anaphora(ctx: Context, toks: list[Tok], i: int, memory: Memory) -> Thing | None:
     """"Bộ" for the last ministry named, "tỉnh" for the article's province."""
     tok = toks[i]
+    if tok.low not in ("bộ", "tỉnh"):
+        return None
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     prev = toks[i - 1].low if i > 0 else ""
     if words().has("plural", prev) or prev.isdigit() or (nxt is not None and nxt.cap and nxt.word):

@@ -100,6 +100,15 @@ def _move_tone(match: re.Match) -> str:
 
 def fold(text: str) -> str:
     """Lower-case `text` and put tone marks in one place ("hoà"→"hòa", "uỷ"→"ủy"); same length."""
+    return _fold_short(text) if len(text) <= 120 else _fold(text)
+
+
+@lru_cache(maxsize=65536)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a letter whose lower case is longer (İ): keep it as it is
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
