@@ -110,6 +110,7 @@ def test_rdflib_dataset_gives_the_same_graph(graph):
 @pytest.mark.parametrize("name, kind", [
     ("Ninh Bình", "province"), ("Thành phố Đà Nẵng", "province"), ("tỉnh Khánh Hòa", "province"),
     ("Cơ sở dữ liệu quốc gia về dân cư", "system"), ("Hệ thống thông tin giải quyết thủ tục hành chính", "system"),
+    ("VNeID", "system"),
     ("Bộ Giáo dục và Đào tạo", "organisation"), ("Ủy ban nhân dân tỉnh Ninh Bình", "organisation"),
 ])
 def test_guess_kind(name, kind):

@@ -58,22 +58,31 @@ RELATIONS = {
     "links": RowEdge("subject", "object", "links", None, "system"),
     "ranking": RowEdge("subject", "index", "ranking", "province", "ranking", target_default="DTI"),
 }
-_SYSTEM_WORDS = ("cơ sở dữ liệu", "csdl", "hệ thống", "nền tảng", "cổng", "trục", "mạng")
-_ORG_WORDS = ("bộ ", "ủy ban", "ban ", "sở ", "tỉnh ủy", "thành ủy", "văn phòng", "cục", "tổng cục", "bảo hiểm",
-              "ngân hàng", "viện", "chính phủ", "hội đồng", "đảng", "trung tâm", "tập đoàn", "công ty")
+_SYSTEM_WORDS = ("cơ sở dữ liệu", "csdl", "hệ thống", "nền tảng", "cổng", "trục", "mạng")  # generic heads of system names
 _NUMBERS = {"rank": int, "year": int, "ordinal": int, "score": float}
 
 
-@lru_cache(maxsize=1)
-def province_names() -> frozenset[str]:
-    """Lower-case names of the provinces of the reference lists (2008–2025 and 2025), with alt names."""
+def _reference_names(*tables: str) -> frozenset[str]:
+    """Lower-case `name_vi` and `alt_names` of reference tables in src/dtkg/data/reference/."""
     names: set[str] = set()
-    for table in ("provinces-2021.csv", "provinces-2025.csv"):
+    for table in tables:
         with data(f"reference/{table}").open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 names.add(row["name_vi"].lower())
                 names.update(n.strip().lower() for n in (row.get("alt_names") or "").split(";") if n.strip())
     return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def province_names() -> frozenset[str]:
+    """Names of the provinces of the reference lists (2008–2025 and 2025), with alt names."""
+    return _reference_names("provinces-2021.csv", "provinces-2025.csv")
+
+
+@lru_cache(maxsize=1)
+def system_names() -> frozenset[str]:
+    """Names of the national systems of the reference list, with alt names (VNeID, CSDLQGDC …)."""
+    return _reference_names("national-systems.csv")
 
 
 def guess_kind(name: str) -> str:
@@ -84,7 +93,7 @@ def guess_kind(name: str) -> str:
             return "province"
     if low in province_names():
         return "province"
-    if low.startswith(_SYSTEM_WORDS):
+    if low in system_names() or low.startswith(_SYSTEM_WORDS):
         return "system"
     return "organisation"
 
