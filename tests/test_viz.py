@@ -447,3 +447,9 @@ def test_layout_of_a_component_larger_than_networkx_dense_limit():
     assert len(pos) == tree.number_of_nodes()
     xy = sorted(pos.values())
     assert all(a != b for a, b in zip(xy, xy[1:]))
+
+
+@pytest.mark.parametrize("suffix", [".html", ".png", ".svg"])
+def test_same_graph_same_bytes(tmp_path, graph, suffix):
+    first, second = draw(graph, tmp_path / f"a{suffix}"), draw(graph, tmp_path / f"b{suffix}")
+    assert first.read_bytes() == second.read_bytes()

@@ -89,5 +89,6 @@ def save(g: nx.MultiDiGraph, out: str | Path, title: str | None = None, dpi: int
         raise ValueError(f"{out}: static pictures are .png or .svg")
     fig = figure(g, title=title)
     dpi = max(20, min(dpi, int(MAX_PIXELS / max(fig.get_size_inches()))))
-    fig.savefig(out, dpi=dpi, facecolor="white")
+    metadata = {"Date": None} if out.suffix.lower() == ".svg" else {}  # same graph, same bytes
+    fig.savefig(out, dpi=dpi, facecolor="white", metadata=metadata)
     return out
