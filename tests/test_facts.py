@@ -112,6 +112,14 @@ def test_cli_facts_then_scorer(build, tmp_path, capsys):
     assert report["overall"]["tp"] == sum(1 for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
+def test_cli_facts_default_out_is_inside_the_build(tmp_path, capsys):
+    (tmp_path / "b").mkdir()
+    build = build_folder(tmp_path / "b")
+    assert main(["facts", "--graph", str(build)]) == 0
+    assert (build / "facts" / "heads.csv").read_text(encoding="utf-8").startswith("person,org,doc\n")
+    assert f"to {build / 'facts'}" in capsys.readouterr().out
+
+
 def test_cli_facts_without_store(tmp_path, capsys):
     assert main(["facts", "--graph", str(tmp_path / "none"), "--out", str(tmp_path / "f")]) == 2
     assert "run `dtkg build" in capsys.readouterr().err
