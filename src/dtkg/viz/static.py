@@ -5,7 +5,7 @@ import math
 from pathlib import Path
 
 import networkx as nx
-from matplotlib import patheffects
+from matplotlib import patheffects, rc_context
 from matplotlib.figure import Figure  # figures made without pyplot: no backend, nothing global changed
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
@@ -89,6 +89,7 @@ def save(g: nx.MultiDiGraph, out: str | Path, title: str | None = None, dpi: int
         raise ValueError(f"{out}: static pictures are .png or .svg")
     fig = figure(g, title=title)
     dpi = max(20, min(dpi, int(MAX_PIXELS / max(fig.get_size_inches()))))
-    metadata = {"Date": None} if out.suffix.lower() == ".svg" else {}  # same graph, same bytes
-    fig.savefig(out, dpi=dpi, facecolor="white", metadata=metadata)
+    metadata = {"Date": None} if out.suffix.lower() == ".svg" else {}  # same graph, same bytes:
+    with rc_context({"svg.hashsalt": "dtkg"}):  # no date and no random clip-path ids in SVG
+        fig.savefig(out, dpi=dpi, facecolor="white", metadata=metadata)
     return out
