@@ -453,3 +453,39 @@ def test_layout_of_a_component_larger_than_networkx_dense_limit():
 def test_same_graph_same_bytes(tmp_path, graph, suffix):
     first, second = draw(graph, tmp_path / f"a{suffix}"), draw(graph, tmp_path / f"b{suffix}")
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_cli_draws_from_an_endpoint(tmp_path, capsys):
+    """--endpoint: the rows come from a SPARQL endpoint (a stub answering SPARQL JSON), edges carry the article id."""
+    import http.server
+    import threading
+
+    from dtkg.cli import main
+
+    answer = {"head": {"vars": ["person", "org", "doc"]}, "results": {"bindings": [
+        {"person": {"type": "literal", "value": "Phạm Minh Chính"}, "org": {"type": "literal", "value": "Chính phủ"},
+         "doc": {"type": "literal", "value": "a1"}}]}}
+
+    class Endpoint(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/query"
+        out = tmp_path / "g.html"
+        assert main(["viz", "who-chairs-what", "--endpoint", url, "--out", str(out)]) == 0
+    finally:
+        server.shutdown()
+    assert "(2 nodes, 1 facts)" in capsys.readouterr().out
+    assert "Phạm Minh Chính" in out.read_text(encoding="utf-8")
