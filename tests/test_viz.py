@@ -489,3 +489,27 @@ def test_cli_draws_from_an_endpoint(tmp_path, capsys):
         server.shutdown()
     assert "(2 nodes, 1 facts)" in capsys.readouterr().out
     assert "Phạm Minh Chính" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["rankings", "--chart"], 0, "chart of 3 rows"),
+    (["dti-ranking", "--param", "year=2021", "--chart"], 0, "chart of 2 rows"),
+    (["committee-meetings", "--chart"], 0, "chart of 2 rows"),
+    (["posts", "--chart"], 2, "no chart for 'posts'"),
+])
+def test_cli_chart(build_dir, tmp_path, capsys, argv, code, message):
+    from dtkg.cli import main
+
+    out = tmp_path / "c.png"
+    assert main(["viz", *argv, "--graph", str(build_dir), "--out", str(out)]) == code
+    captured = capsys.readouterr()
+    assert message in (captured.out if code == 0 else captured.err)
+    assert out.exists() == (code == 0)
+
+
+def test_chart_picks_by_columns():
+    from dtkg.viz import charts
+
+    assert charts.chart(RANKING_ROWS, ["entity", "index", "year", "rank", "score", "doc"]) is not None
+    assert charts.chart(MEETING_ROWS, ["ordinal", "date", "event", "chair", "doc"]) is not None
+    assert charts.chart([], ["person", "role", "org", "doc"]) is None

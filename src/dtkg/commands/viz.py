@@ -27,6 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument("--endpoint", metavar="URL", help="SPARQL endpoint to query instead of a local graph")
     parser.add_argument("--out", metavar="FILE", required=True, help="FILE.html, FILE.png or FILE.svg")
     parser.add_argument("--title", help="title drawn on the picture (default: the query's title)")
+    parser.add_argument("--chart", action="store_true",
+                        help="draw a chart instead of a graph (.png/.svg): DTI ranks for rankings and dti-ranking, "
+                        "a timeline for committee-meetings, meetings and meetings-chaired")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds the query may run (default: 60)")
     parser.set_defaults(func=run)
 
@@ -60,13 +63,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"dtkg viz: {exc}", file=sys.stderr)
         return 2
     rows = result.records()
+    title = args.title or saved.title or args.query
+    if args.chart:
+        return _draw_chart(args.query, rows, result.columns, params, title, out)
     graph = from_rows(args.query, rows, params=params)
     if graph.number_of_edges() == 0:
         print(f"dtkg viz: query {args.query!r} returned {len(rows)} row(s) and nothing to draw "
               f"(columns: {', '.join(result.columns)})", file=sys.stderr)
         return 1
     with_evidence = attach_evidence(graph, store) if store is not None else 0
-    title = args.title or saved.title or args.query
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         draw(graph, out, title=title)
@@ -75,4 +80,30 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print(f"dtkg viz: wrote {out} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} facts"
           f"{f', {with_evidence} with their sentence' if store is not None else ''})")
+    return 0
+
+
+def _draw_chart(query: str, rows: list[dict], columns: list[str], params: dict, title: str, out: Path) -> int:
+    """`--chart`: the ranking chart or the meeting timeline, when the query's columns fit one."""
+    from dtkg.viz import charts
+    from dtkg.viz.static import save_figure
+
+    if out.suffix.lower() not in (".png", ".svg"):
+        print(f"dtkg viz: --chart draws .png or .svg, not {out.suffix}", file=sys.stderr)
+        return 2
+    fig = charts.chart(rows, columns, params, title)
+    if fig is None:
+        print(f"dtkg viz: no chart for {query!r} (columns: {', '.join(columns)}); "
+              "charts: rankings, dti-ranking, committee-meetings, meetings, meetings-chaired", file=sys.stderr)
+        return 2
+    if not rows:
+        print(f"dtkg viz: query {query!r} returned no rows", file=sys.stderr)
+        return 1
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        save_figure(fig, out)
+    except OSError as exc:
+        print(f"dtkg viz: cannot write {out}: {exc}", file=sys.stderr)
+        return 2
+    print(f"dtkg viz: wrote {out} (chart of {len(rows)} rows)")
     return 0

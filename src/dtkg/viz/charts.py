@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping
 import matplotlib.dates as mdates
 from matplotlib.figure import Figure
 
-from dtkg.viz.layout import FONT_FAMILY
+from dtkg.viz.layout import FONT_FAMILY, wrap
 from dtkg.viz.rows import guess_kind
 from dtkg.viz.style import node_colour
 
@@ -33,21 +33,31 @@ def _float(value: Any) -> float | None:
         return None
 
 
+def _short(name: str, width: int = 30, lines: int = 2) -> str:
+    """A long meeting name on at most `lines` lines of about `width` characters."""
+    wrapped = wrap(name, width).split("\n")
+    return "\n".join(wrapped[:lines]) + ("…" if len(wrapped) > lines else "")
+
+
 def meetings(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One entry per dated meeting (rows of `committee-meetings`): ordinal, date, event, chairs, articles."""
+    """One entry per dated meeting (rows of `committee-meetings`, `meetings`, `meetings-chaired`):
+    ordinal, date, event, chairs, articles."""
     merged: dict[tuple, dict[str, Any]] = {}
     for row in rows:
         try:
             date = dt.date.fromisoformat(str(row.get("date") or ""))
         except ValueError:
             continue
-        entry = merged.setdefault((date, _int(row.get("ordinal"))), {
-            "ordinal": _int(row.get("ordinal")), "date": date, "event": row.get("event") or "", "chairs": set(), "docs": set()})
-        if row.get("chair"):
-            entry["chairs"].add(row["chair"])
+        ordinal = _int(row.get("ordinal"))
+        key = (date, ordinal) if ordinal is not None else (date, row.get("event") or "")  # a numbered session is one
+        entry = merged.setdefault(key, {  # meeting whatever each article calls it
+            "ordinal": ordinal, "date": date, "event": row.get("event") or "", "chairs": set(), "docs": set()})
+        chair = row.get("chair") or row.get("person")  # committee-meetings / meetings-chaired
+        if chair:
+            entry["chairs"].add(chair)
         if row.get("doc"):
             entry["docs"].add(row["doc"])
-    return sorted(merged.values(), key=lambda e: (e["date"], e["ordinal"] or 0))
+    return sorted(merged.values(), key=lambda e: (e["date"], e["ordinal"] or 0, e["event"]))
 
 
 def meeting_timeline(rows: Iterable[Mapping[str, Any]], title: str = "Các phiên họp của Ủy ban Quốc gia về chuyển đổi số") -> Figure:
@@ -69,7 +79,7 @@ def meeting_timeline(rows: Iterable[Mapping[str, Any]], title: str = "Các phiê
     for i, e in enumerate(items):
         above = 1 if i % 2 == 0 else -1
         text = "\n".join(filter(None, [
-            f"Phiên họp thứ {e['ordinal']}" if e["ordinal"] else e["event"][:40],
+            f"Phiên họp thứ {e['ordinal']}" if e["ordinal"] else _short(e["event"]),
             e["date"].strftime("%d/%m/%Y"),
             ("chủ trì: " + ", ".join(sorted(e["chairs"]))) if e["chairs"] else None,
             f"{len(e['docs'])} bài báo",
@@ -144,3 +154,16 @@ def ranking_chart(rows: Iterable[Mapping[str, Any]], title: str = "Xếp hạng 
         left.text(0.5, 0.5, "no ranking in the graph", ha="center", va="center", transform=left.transAxes, family=FONT_FAMILY)
     fig.tight_layout()
     return fig
+
+
+def chart(rows: list[Mapping[str, Any]], columns: Iterable[str], params: Mapping[str, Any] | None = None,
+          title: str | None = None) -> Figure | None:
+    """The chart that fits a query's columns: DTI ranks (entity, rank) or a meeting timeline (event, date); else None."""
+    columns = set(columns)
+    if {"entity", "rank"} <= columns:
+        year = (params or {}).get("year")  # dti-ranking takes the year as a parameter, not a column
+        rows = [{**r, "year": r.get("year") or year} for r in rows]
+        return ranking_chart(rows, **({"title": title} if title else {}))
+    if {"event", "date"} <= columns:
+        return meeting_timeline(rows, **({"title": title} if title else {}))
+    return None

@@ -87,9 +87,16 @@ def save(g: nx.MultiDiGraph, out: str | Path, title: str | None = None, dpi: int
     out = Path(out)
     if out.suffix.lower() not in (".png", ".svg"):
         raise ValueError(f"{out}: static pictures are .png or .svg")
-    fig = figure(g, title=title)
+    return save_figure(figure(g, title=title), out, dpi)
+
+
+def save_figure(fig: Figure, out: str | Path, dpi: int = 110) -> Path:
+    """Write a figure as PNG or SVG: the same figure gives the same bytes; huge ones get a lower dpi."""
+    out = Path(out)
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise ValueError(f"{out}: static pictures are .png or .svg")
     dpi = max(20, min(dpi, int(MAX_PIXELS / max(fig.get_size_inches()))))
-    metadata = {"Date": None} if out.suffix.lower() == ".svg" else {}  # same graph, same bytes:
-    with rc_context({"svg.hashsalt": "dtkg"}):  # no date and no random clip-path ids in SVG
+    metadata = {"Date": None} if out.suffix.lower() == ".svg" else {}  # no date and no random
+    with rc_context({"svg.hashsalt": "dtkg"}):  # clip-path ids in SVG
         fig.savefig(out, dpi=dpi, facecolor="white", metadata=metadata)
     return out
