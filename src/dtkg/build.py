@@ -222,15 +222,17 @@ def _load_articles(options: Options, store: ox.Store, dumps: dump.DumpWriter, in
 
 
 def _previous_articles(store: ox.Store, written: set[str], dumps: dump.DumpWriter,
-                       inferences: Inferences | None, summary: Summary) -> None:
-    """Incremental builds: put the article graphs kept from the previous build into the dumps."""
+                       inferences: Inferences | None, summary: Summary, scratch: Path) -> None:
+    """Incremental builds: put the article graphs kept from the previous build into the dumps
+    (read from the previous dtkg.trig, or from the store when there is none)."""
     schema = stream.project_schema() if inferences is not None else None
     ab = dump.abbreviator()
-    old = sorted(g.value for g in store.named_graphs() if st.is_article_graph(g) and g.value not in written)
-    for graph in old:
+    previous = scratch.parent.parent / "dtkg.trig"
+    graphs = (dump.article_graphs_from_trig(previous, written) if previous.is_file()
+              else dump.article_graphs(store, scratch, written))
+    for graph, lines in graphs:
         key = graph[len(st.ARTICLE_PREFIX):]
-        parts = stream.article_parts(key, f"<{graph}>", dump.graph_lines(store, ox.NamedNode(graph)), ab, schema)
-        _take(parts, dumps, inferences, summary)
+        _take(stream.article_parts(key, f"<{graph}>", lines, ab, schema), dumps, inferences, summary)
 
 
 def _open_store(options: Options, staging: Staging) -> ox.Store:
@@ -361,7 +363,7 @@ def _run(options: Options, staging: Staging, summary: Summary, progress: Progres
         with _stage(summary, "articles", progress):
             written = _load_articles(options, store, dumps, inferences, summary, progress)
             if options.incremental:
-                _previous_articles(store, written, dumps, inferences, summary)
+                _previous_articles(store, written, dumps, inferences, summary, staging.path("previous.nq"))
         if summary.article_graphs == 0:
             return False
         if _extractor() is None:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Iterable, Iterator
 
 import pyoxigraph as ox
 
 from dtkg.atomic import sha256_file
+from dtkg.store import ARTICLE_PREFIX
 from dtkg.namespaces import DCAT, DCTERMS, DTKG, FOAF, OA, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, VOID, XSD
 from dtkg.stream import Abbreviator, ArticleParts, split_nt, trig_block, turtle
 
@@ -57,6 +58,48 @@ def graph_lines(store: ox.Store, graph: ox.NamedNode) -> list[str]:
     """The triples of one store graph as sorted N-Triples lines (positions typed as emitted)."""
     data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).decode("utf-8")
     return sorted({restore(line) for line in data.splitlines(keepends=True)})
+
+
+def article_graphs(store: ox.Store, scratch: Path, skip: set[str]) -> Iterator[tuple[str, list[str]]]:
+    """(graph IRI, sorted N-Triples lines) of each article graph of the store not in `skip`.
+
+    One N-Quads dump of the whole store, read back graph by graph (the dump is grouped by
+    graph), is several times faster than dumping 100k graphs one at a time.
+    """
+    store.dump(str(scratch), ox.RdfFormat.N_QUADS)
+    prefix = "<" + ARTICLE_PREFIX
+    current, lines = None, []
+    try:
+        with scratch.open(encoding="utf-8") as fh:
+            for line in fh:
+                head, graph = line[:-3].rsplit(" ", 1)
+                if graph != current:
+                    if current is not None and lines:
+                        yield current[1:-1], sorted(set(lines))
+                    current, lines = graph, []
+                if graph.startswith(prefix) and graph[1:-1] not in skip:
+                    lines.append(restore(head + " .\n"))
+        if current is not None and lines:
+            yield current[1:-1], sorted(set(lines))
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def article_graphs_from_trig(trig: Path, skip: set[str]) -> Iterator[tuple[str, list[str]]]:
+    """(graph IRI, sorted N-Triples lines) of each article graph of a previous dtkg.trig not in
+    `skip`: parsing the dump is much faster than reading the store back, and keeps the
+    datatypes as written."""
+    current, lines = None, []
+    for q in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
+        graph = q.graph_name.value
+        if graph != current:
+            if current is not None and lines:
+                yield current, sorted(set(lines))
+            current, lines = graph, []
+        if graph.startswith(ARTICLE_PREFIX) and graph not in skip:
+            lines.append(f"{q.subject} {q.predicate} {q.object} .\n")
+    if current is not None and lines:
+        yield current, sorted(set(lines))
 
 
 class DumpWriter:
