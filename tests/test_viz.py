@@ -513,3 +513,15 @@ def test_chart_picks_by_columns():
     assert charts.chart(RANKING_ROWS, ["entity", "index", "year", "rank", "score", "doc"]) is not None
     assert charts.chart(MEETING_ROWS, ["ordinal", "date", "event", "chair", "doc"]) is not None
     assert charts.chart([], ["person", "role", "org", "doc"]) is None
+
+
+def test_many_meetings_go_down_a_vertical_timeline_without_touching():
+    from dtkg.viz import charts
+
+    rows = [{"ordinal": str(i), "date": f"2022-01-{1 + i:02d}", "event": f"Phiên họp thứ {i}", "org": "Ban Chỉ đạo", "doc": "d"}
+            for i in range(12)]  # twelve meetings on twelve consecutive days
+    ax = charts.meeting_timeline(rows).axes[0]
+    ys = sorted(t.get_position()[1] for t in ax.texts)
+    assert len(ys) == 12
+    assert min(b - a for a, b in zip(ys, ys[1:])) >= charts.LINE_GAP - 1e-9
+    assert "Phiên họp thứ 3 (Ban Chỉ đạo)" in " ".join(t.get_text() for t in ax.texts)

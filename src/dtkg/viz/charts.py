@@ -16,6 +16,8 @@ from dtkg.viz.rows import guess_kind
 from dtkg.viz.style import node_colour
 
 KIND_TEXT = {"province": "#00664A", "organisation": "#8A5A00"}  # darker shades of the node colours, for text
+SIDE_BY_SIDE = 6  # meetings drawn along a horizontal line; more go down a vertical one
+LINE_GAP = 0.22  # inches between two lines of the vertical timeline
 YEAR_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#999999")
 
 
@@ -49,20 +51,39 @@ def meetings(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         except ValueError:
             continue
         ordinal = _int(row.get("ordinal"))
-        key = (date, ordinal) if ordinal is not None else (date, row.get("event") or "")  # a numbered session is one
-        entry = merged.setdefault(key, {  # meeting whatever each article calls it
-            "ordinal": ordinal, "date": date, "event": row.get("event") or "", "chairs": set(), "docs": set()})
+        org = row.get("org") or ""
+        key = (date, ordinal, org) if ordinal is not None else (date, row.get("event") or "", org)  # a numbered
+        entry = merged.setdefault(key, {  # session is one meeting whatever each article calls it
+            "ordinal": ordinal, "date": date, "event": row.get("event") or "", "org": org, "chairs": set(), "docs": set()})
         chair = row.get("chair") or row.get("person")  # committee-meetings / meetings-chaired
         if chair:
             entry["chairs"].add(chair)
         if row.get("doc"):
             entry["docs"].add(row["doc"])
-    return sorted(merged.values(), key=lambda e: (e["date"], e["ordinal"] or 0, e["event"]))
+    return sorted(merged.values(), key=lambda e: (e["date"], e["ordinal"] or 0, e["event"], e["org"]))
+
+
+def _meeting_text(e: dict[str, Any], lines: bool) -> str:
+    """What the timeline says about a meeting: number or name, date, chairs, number of articles."""
+    parts = [f"Phiên họp thứ {e['ordinal']}" if e["ordinal"] else (_short(e["event"]) if lines else e["event"]),
+             e["date"].strftime("%d/%m/%Y"),
+             ("chủ trì: " + ", ".join(sorted(e["chairs"]))) if e["chairs"] else None,
+             f"{len(e['docs'])} bài báo"]
+    if lines:
+        return "\n".join(p for p in parts if p)
+    name = e["event"] + (f" ({e['org']})" if e.get("org") and e["org"] not in e["event"] else "")
+    return f"{parts[1]}   {name}" + "".join(f" — {p}" for p in parts[2:] if p)
 
 
 def meeting_timeline(rows: Iterable[Mapping[str, Any]], title: str = "Các phiên họp của Ủy ban Quốc gia về chuyển đổi số") -> Figure:
-    """A timeline of dated meetings: one marker per meeting, its number, date, chair and how many articles report it."""
+    """A timeline of dated meetings with their number, date, chair and how many articles report them.
+
+    Up to SIDE_BY_SIDE meetings lie along a horizontal line; more are listed down a
+    vertical one, each label pushed down just enough not to touch the one above.
+    """
     items = meetings(rows)
+    if len(items) > SIDE_BY_SIDE:
+        return _vertical_timeline(items, title)
     fig = Figure(figsize=(10, 3.2))
     ax = fig.subplots()
     ax.set_title(title, family=FONT_FAMILY, fontsize=11, loc="left")
@@ -78,19 +99,42 @@ def meeting_timeline(rows: Iterable[Mapping[str, Any]], title: str = "Các phiê
                color=node_colour("meeting"), zorder=2, edgecolor="white")
     for i, e in enumerate(items):
         above = 1 if i % 2 == 0 else -1
-        text = "\n".join(filter(None, [
-            f"Phiên họp thứ {e['ordinal']}" if e["ordinal"] else _short(e["event"]),
-            e["date"].strftime("%d/%m/%Y"),
-            ("chủ trì: " + ", ".join(sorted(e["chairs"]))) if e["chairs"] else None,
-            f"{len(e['docs'])} bài báo",
-        ]))
-        ax.annotate(text, (e["date"], 0), xytext=(0, 18 * above), textcoords="offset points", ha="center",
-                    va="bottom" if above > 0 else "top", fontsize=8, family=FONT_FAMILY)
+        ax.annotate(_meeting_text(e, lines=True), (e["date"], 0), xytext=(0, 18 * above), textcoords="offset points",
+                    ha="center", va="bottom" if above > 0 else "top", fontsize=8, family=FONT_FAMILY)
     pad = dt.timedelta(days=max(45, (max(dates) - min(dates)).days // 8))
     ax.set_xlim(min(dates) - pad, max(dates) + pad)
     ax.set_ylim(-1, 1)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%Y"))
     fig.tight_layout()
+    return fig
+
+
+def _vertical_timeline(items: list[dict[str, Any]], title: str) -> Figure:
+    """Many meetings: dates run down (in inches, so label gaps are exact), one line of text each."""
+    first, last = items[0]["date"], items[-1]["date"]
+    span = max((last - first).days, 1)
+    length = max(LINE_GAP * len(items), 2.0)  # inches of time axis
+    marks = [(e["date"] - first).days / span * length for e in items]
+    labels: list[float] = []
+    for y in marks:
+        labels.append(max(y, labels[-1] + LINE_GAP) if labels else y)
+    bottom = labels[-1] + LINE_GAP
+    fig = Figure(figsize=(10, bottom + 1.0))
+    ax = fig.add_axes((0.1, 0.2 / (bottom + 1.0), 0.88, bottom / (bottom + 1.0)))
+    ax.set_title(title, family=FONT_FAMILY, fontsize=11, loc="left")
+    ax.scatter([0] * len(items), marks, s=[30 + 20 * len(e["docs"]) for e in items],
+               color=node_colour("meeting"), zorder=2, edgecolor="white")
+    ax.axvline(0, color="#999999", linewidth=1, zorder=1)
+    for e, y, ly in zip(items, marks, labels):
+        ax.plot([0, 0.03, 0.05], [y, ly, ly], color="#bbbbbb", linewidth=0.6)
+        ax.text(0.055, ly, _meeting_text(e, lines=False), va="center", fontsize=8, family=FONT_FAMILY)
+    years = range(first.year, last.year + 1)
+    ax.set_yticks([(dt.date(y, 1, 1) - first).days / span * length for y in years], [str(y) for y in years])
+    ax.set_xlim(-0.02, 1)
+    ax.set_ylim(bottom, -LINE_GAP)
+    ax.get_xaxis().set_visible(False)
+    for spine in ("right", "top", "bottom"):
+        ax.spines[spine].set_visible(False)
     return fig
 
 
