@@ -168,17 +168,24 @@ def ranking_chart(rows: Iterable[Mapping[str, Any]], title: str = "Xếp hạng 
     left, right = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
     fig.suptitle(title, family=FONT_FAMILY, fontsize=11, x=0.01, ha="left")
     ys = {e: i for i, e in enumerate(entities)}
+    # an entity's score bars share its row, centred on it, one slot per year it has a score for
+    scored_years = {e: sorted(y for y, v in by_year.items() if v["score"] is not None) for e, by_year in table.items()}
+    bar = 0.8 / max([len(v) for v in scored_years.values()] + [1])
+
+    def slot(entity: str, year: int) -> float:
+        mine = scored_years[entity]
+        return ys[entity] + (mine.index(year) - (len(mine) - 1) / 2) * bar
+
     for j, year in enumerate(years):
         colour = YEAR_COLOURS[j % len(YEAR_COLOURS)]
-        shift = (j - (len(years) - 1) / 2) * 0.22
         ranked = [(table[e][year]["rank"], ys[e]) for e in entities if year in table[e] and table[e][year]["rank"] is not None]
         if ranked:
             left.scatter([r for r, _ in ranked], [y for _, y in ranked], color=colour, s=60, label=str(year), zorder=3)
             for r, y in ranked:
                 left.annotate(str(r), (r, y), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
-        scored = [(table[e][year]["score"], ys[e] + shift) for e in entities if year in table[e] and table[e][year]["score"] is not None]
+        scored = [(table[e][year]["score"], slot(e, year)) for e in entities if year in table[e] and table[e][year]["score"] is not None]
         if scored:
-            right.barh([y for _, y in scored], [s for s, _ in scored], height=0.2, color=colour, label=str(year))
+            right.barh([y for _, y in scored], [s for s, _ in scored], height=bar * 0.9, color=colour, label=str(year))
             for score, y in scored:
                 right.annotate(f"{score:.4f}", (score, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
     left.set_yticks(range(len(entities)), entities, family=FONT_FAMILY, fontsize=9)
