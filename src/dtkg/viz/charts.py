@@ -153,6 +153,34 @@ def rankings(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[int, dict[str,
     return dict(table)
 
 
+def _plot_year(left: Any, right: Any, table: dict, entities: list[str], year: int, colour: str, slot: Any) -> None:
+    """One year's ranks (dots, left) and scores (bars, right)."""
+    ys = {e: i for i, e in enumerate(entities)}
+    ranked = [(table[e][year]["rank"], ys[e]) for e in entities if year in table[e] and table[e][year]["rank"] is not None]
+    if ranked:
+        left.scatter([r for r, _ in ranked], [y for _, y in ranked], color=colour, s=60, label=str(year), zorder=3)
+        for r, y in ranked:
+            left.annotate(str(r), (r, y), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
+    scored = [(table[e][year]["score"], slot(e, year)) for e in entities if year in table[e] and table[e][year]["score"] is not None]
+    if scored:
+        right.barh([y for _, y in scored], [s for s, _ in scored], height=slot.bar * 0.9, color=colour, label=str(year))
+        for score, y in scored:
+            right.annotate(f"{score:.4f}", (score, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+
+
+class _Slots:
+    """Where an entity's score bar for a year goes: its bars share its row, centred on it."""
+
+    def __init__(self, table: dict, entities: list[str]):
+        self.rows = {e: i for i, e in enumerate(entities)}
+        self.years = {e: sorted(y for y, v in by_year.items() if v["score"] is not None) for e, by_year in table.items()}
+        self.bar = 0.8 / max([len(v) for v in self.years.values()] + [1])
+
+    def __call__(self, entity: str, year: int) -> float:
+        mine = self.years[entity]
+        return self.rows[entity] + (mine.index(year) - (len(mine) - 1) / 2) * self.bar
+
+
 def ranking_chart(rows: Iterable[Mapping[str, Any]], title: str = "Xếp hạng chỉ số chuyển đổi số (DTI)") -> Figure:
     """Rank per entity and year (left, 1 = best) and score where the articles give one (right).
 
@@ -163,44 +191,25 @@ def ranking_chart(rows: Iterable[Mapping[str, Any]], title: str = "Xếp hạng 
     years = sorted({y for by_year in table.values() for y in by_year})
     best = {e: min((v["rank"] for v in by_year.values() if v["rank"] is not None), default=10**6) for e, by_year in table.items()}
     entities = sorted(table, key=lambda e: (best[e], e))
-    height = max(2.5, 0.42 * len(entities) + 1.3)
-    fig = Figure(figsize=(11, height))
+    fig = Figure(figsize=(11, max(2.5, 0.42 * len(entities) + 1.3)))
     left, right = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
     fig.suptitle(title, family=FONT_FAMILY, fontsize=11, x=0.01, ha="left")
-    ys = {e: i for i, e in enumerate(entities)}
-    # an entity's score bars share its row, centred on it, one slot per year it has a score for
-    scored_years = {e: sorted(y for y, v in by_year.items() if v["score"] is not None) for e, by_year in table.items()}
-    bar = 0.8 / max([len(v) for v in scored_years.values()] + [1])
-
-    def slot(entity: str, year: int) -> float:
-        mine = scored_years[entity]
-        return ys[entity] + (mine.index(year) - (len(mine) - 1) / 2) * bar
-
+    slots = _Slots(table, entities)
     for j, year in enumerate(years):
-        colour = YEAR_COLOURS[j % len(YEAR_COLOURS)]
-        ranked = [(table[e][year]["rank"], ys[e]) for e in entities if year in table[e] and table[e][year]["rank"] is not None]
-        if ranked:
-            left.scatter([r for r, _ in ranked], [y for _, y in ranked], color=colour, s=60, label=str(year), zorder=3)
-            for r, y in ranked:
-                left.annotate(str(r), (r, y), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
-        scored = [(table[e][year]["score"], slot(e, year)) for e in entities if year in table[e] and table[e][year]["score"] is not None]
-        if scored:
-            right.barh([y for _, y in scored], [s for s, _ in scored], height=bar * 0.9, color=colour, label=str(year))
-            for score, y in scored:
-                right.annotate(f"{score:.4f}", (score, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+        _plot_year(left, right, table, entities, year, YEAR_COLOURS[j % len(YEAR_COLOURS)], slots)
     left.set_yticks(range(len(entities)), entities, family=FONT_FAMILY, fontsize=9)
     for tick, entity in zip(left.get_yticklabels(), entities):  # provinces and ministries are ranked apart
         tick.set_color(KIND_TEXT.get(guess_kind(entity), "#333333"))
     left.invert_yaxis()
     left.set_xlabel("hạng (1 = cao nhất)", family=FONT_FAMILY)
     left.set_xlim(0.5, max([v["rank"] or 1 for t in table.values() for v in t.values()] + [5]) + 1.5)
-    left.grid(axis="x", color="#eeeeee")
     right.set_xlabel("điểm DTI (khi bài báo nêu)", family=FONT_FAMILY)
-    right.grid(axis="x", color="#eeeeee")
+    right.set_xlim(0, max([v["score"] or 0 for t in table.values() for v in t.values()] + [0.5]) * 1.25)
+    for ax in (left, right):
+        ax.grid(axis="x", color="#eeeeee")
     if years:
         fig.legend(*left.get_legend_handles_labels(), title="năm", fontsize=8, loc="upper right", ncol=len(years),
                    frameon=False, title_fontproperties={"family": FONT_FAMILY, "size": 8})
-    right.set_xlim(0, max([v["score"] or 0 for t in table.values() for v in t.values()] + [0.5]) * 1.25)
     if not entities:
         left.text(0.5, 0.5, "no ranking in the graph", ha="center", va="center", transform=left.transAxes, family=FONT_FAMILY)
     fig.tight_layout()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 from matplotlib import patheffects, rc_context
@@ -31,6 +32,29 @@ def _legend_handles(g: nx.MultiDiGraph) -> list:
     return handles
 
 
+def _draw_graph(ax: Any, g: nx.MultiDiGraph, pos: dict, node_labels: dict, edge_labels: dict) -> None:
+    """Edges (one arrow per connected pair), nodes and the placed labels, in data units of inches."""
+    degree = dict(g.degree())
+    drawn = set()
+    for u, v, data in sorted(g.edges(data=True), key=lambda e: (str(e[0]), str(e[1]), e[2].get("kind", ""))):
+        if (u, v) in drawn or u == v:
+            continue
+        drawn.add((u, v))
+        colour, dash, lw = edge_style(data.get("kind", ""), data.get("status"))
+        ax.annotate("", xy=pos[v], xytext=pos[u], zorder=1, arrowprops=dict(
+            arrowstyle="-|>", color=colour, linestyle=dash, linewidth=lw, mutation_scale=8,
+            shrinkA=node_radius(degree[u]) * 72.0, shrinkB=node_radius(degree[v]) * 72.0))  # points
+    for node, (x, y) in pos.items():
+        ax.add_patch(Circle((x, y), node_radius(degree[node]), facecolor=node_colour(g.nodes[node].get("kind", "")),
+                            edgecolor="white", linewidth=0.8, zorder=2))
+    for lab in node_labels.values():
+        ax.text(lab.x, lab.y, lab.text, ha=lab.ha, va=lab.va, fontsize=NODE_FONT_SIZE, family=FONT_FAMILY,
+                zorder=3, linespacing=1.1, path_effects=HALO)
+    for lab in edge_labels.values():
+        ax.text(lab.x, lab.y, lab.text, ha="center", va="center", fontsize=EDGE_FONT_SIZE, family=FONT_FAMILY,
+                color="#444444", zorder=3, bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
+
+
 def figure(g: nx.MultiDiGraph, title: str | None = None, seed: int = 7) -> Figure:
     """Lay out and draw the graph on a figure whose size follows the layout (1 data unit = 1 inch)."""
     pos = layout(g, seed=seed)
@@ -49,36 +73,14 @@ def figure(g: nx.MultiDiGraph, title: str | None = None, seed: int = 7) -> Figur
     ax.set_ylim(cy - max(box.y1 - box.y0, height) / 2, cy + max(box.y1 - box.y0, height) / 2)
     ax.set_aspect("equal", adjustable="datalim")
     ax.axis("off")
-    degree = dict(g.degree())
-    pts_per_inch = 72.0
-    drawn = set()
-    for u, v, data in sorted(g.edges(data=True), key=lambda e: (str(e[0]), str(e[1]), e[2].get("kind", ""))):
-        if (u, v) in drawn or u == v:
-            continue
-        drawn.add((u, v))
-        colour, dash, lw = edge_style(data.get("kind", ""), data.get("status"))
-        ax.annotate("", xy=pos[v], xytext=pos[u], zorder=1, arrowprops=dict(
-            arrowstyle="-|>", color=colour, linestyle=dash, linewidth=lw, mutation_scale=8,
-            shrinkA=node_radius(degree[u]) * pts_per_inch, shrinkB=node_radius(degree[v]) * pts_per_inch))
-    for node, (x, y) in pos.items():
-        ax.add_patch(Circle((x, y), node_radius(degree[node]), facecolor=node_colour(g.nodes[node].get("kind", "")),
-                                edgecolor="white", linewidth=0.8, zorder=2))
-    for lab in node_labels.values():
-        ax.text(lab.x, lab.y, lab.text, ha=lab.ha, va=lab.va, fontsize=NODE_FONT_SIZE, family=FONT_FAMILY,
-                zorder=3, linespacing=1.1, path_effects=HALO)
-    for lab in edge_labels.values():
-        ax.text(lab.x, lab.y, lab.text, ha="center", va="center", fontsize=EDGE_FONT_SIZE, family=FONT_FAMILY,
-                color="#444444", zorder=3, bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
+    _draw_graph(ax, g, pos, node_labels, edge_labels)
     top = 1 - 0.08 / (height + band)
-    fig.text(0.01, top, title, ha="left", va="top", fontsize=TITLE_SIZE,
-             family=FONT_FAMILY, weight="bold")
-    shown = len(node_labels)
-    if shown < g.number_of_nodes():
-        fig.text(0.99, top, f"{shown} of {g.number_of_nodes()} labels shown (the rest have no room)",
+    fig.text(0.01, top, title, ha="left", va="top", fontsize=TITLE_SIZE, family=FONT_FAMILY, weight="bold")
+    if len(node_labels) < g.number_of_nodes():
+        fig.text(0.99, top, f"{len(node_labels)} of {g.number_of_nodes()} labels shown (the rest have no room)",
                  ha="right", va="top", fontsize=7, family=FONT_FAMILY, color="#666666")
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.005, top - 0.3 / (height + band)),
-               ncol=ncol, fontsize=7, frameon=False,
-               prop={"family": FONT_FAMILY, "size": 7}, handlelength=2.2, columnspacing=1.2)
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.005, top - 0.3 / (height + band)), ncol=ncol,
+               frameon=False, prop={"family": FONT_FAMILY, "size": 7}, handlelength=2.2, columnspacing=1.2)
     return fig
 
 
