@@ -200,3 +200,46 @@ def test_streamed_inferences_equal_store_wide_reasoning(sample_build):
     expected = reason.infer(asserted)
     got = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, st.INFERRED)}
     assert got == expected and got
+
+
+def test_commit_killed_after_its_journal_is_rolled_forward(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (out / name).write_text("old")
+    (out / "store").mkdir()
+    (out / "store" / "marker").write_text("old")
+    staging = atomic.Staging(out)
+    for name in ("a.txt", "b.txt"):
+        staging.write_bytes(name, b"new")
+    staging.add_folder("store").mkdir()
+    (staging.path("store") / "marker").write_text("new")
+    journal = {"staging": staging.dir.name, "files": staging.files, "folders": staging.folders}
+    (out / atomic.JOURNAL).write_text(json.dumps(journal))
+    os.replace(staging.path("a.txt"), out / "a.txt")  # killed after the first rename
+    atomic.clean_stale(out)
+    assert [(out / n).read_text() for n in ("a.txt", "b.txt", "store/marker")] == ["new"] * 3
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt", "store"]
+
+
+def test_half_written_journal_means_no_commit(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.txt").write_text("old")
+    staging = atomic.Staging(out)
+    staging.write_bytes("a.txt", b"new")
+    (out / atomic.JOURNAL).write_text('{"staging": "')  # killed while writing it
+    atomic.clean_stale(out)
+    assert (out / "a.txt").read_text() == "old"
+    assert [p.name for p in out.iterdir()] == ["a.txt"]
+
+
+def test_one_build_at_a_time(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    with atomic.locked(out) as free:
+        assert free
+        summary = run_build(out, validate=False)
+        assert summary.status == "failed" and "another dtkg build" in summary.error
+        atomic.clean_stale(out)  # a reader does not touch a folder a build is writing
+    assert not (out / "build.json").exists()

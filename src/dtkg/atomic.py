@@ -1,9 +1,10 @@
 """Atomic output: files and folders appear at their final path complete, or not at all.
 
 A build writes everything into a staging folder next to the output (same file system),
-then `Staging.commit()` moves each file into place with `os.replace` (after `fsync`) and
-swaps the store folder in. A build that is killed or fails leaves the previous output
-untouched; its staging folder is removed by the next build (`clean_stale`).
+then `Staging.commit()` writes a journal and moves each file into place with `os.replace`
+(after `fsync`) and swaps the store folder in. A build that is killed or fails before the
+journal leaves the previous output untouched; one killed after it is rolled forward by
+the next build, query or server (`clean_stale`). Builds hold a lock on the output folder.
 
 Test hook: when the environment variable `DTKG_TEST_WRITE_DELAY` holds a number of
 seconds, every atomic file write sleeps that long after writing its data to the temporary
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 STAGING_PREFIX = ".dtkg-staging-"
+TMP_PREFIX = ".dtkg-tmp-"
 OLD_SUFFIX = ".dtkg-old"
 CHUNK = 1 << 20
 
@@ -56,7 +59,7 @@ def open_atomic(path: str | os.PathLike, mode: str = "wb", encoding: str | None 
     """Open a temporary file next to `path`; on success fsync it and replace `path` with it."""
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{final.name}.", suffix=".tmp", dir=final.parent)
     try:
         with os.fdopen(fd, mode, encoding=encoding, newline="" if "b" not in mode else None) as fh:
             yield fh
@@ -114,16 +117,81 @@ def recover_dir(final: Path) -> None:
             os.replace(old, final)
 
 
-def clean_stale(out: Path) -> None:
-    """Remove staging folders and temporary files left by killed builds in `out`."""
+JOURNAL = ".dtkg-commit.json"
+
+
+@contextlib.contextmanager
+def locked(out: Path, wait: bool = False) -> Iterator[bool]:
+    """Hold the output folder's lock (flock on the folder itself: no lock file is left behind).
+
+    Yields False when another process holds it and `wait` is False."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): no protection against two builds at once
+        yield True
+        return
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def clean_stale(out: Path, have_lock: bool = False) -> None:
+    """Finish or undo what a killed build left in `out`: roll a started commit forward, put a
+    half-swapped store back, remove staging folders and temporary files.
+
+    Does nothing while another process (a running build) holds the folder's lock."""
+    out = Path(out)
     if not out.is_dir():
         return
+    if not have_lock:
+        with locked(out) as free:
+            if free:
+                clean_stale(out, have_lock=True)
+        return
+    _roll_forward(out)
     recover_dir(out / "store")
     for entry in out.iterdir():
         if entry.name.startswith(STAGING_PREFIX) and entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
-        elif entry.name.startswith(".") and entry.name.endswith(".tmp") and entry.is_file():
+        elif entry.name.startswith(TMP_PREFIX) and entry.name.endswith(".tmp") and entry.is_file():
             entry.unlink(missing_ok=True)
+
+
+def _roll_forward(out: Path) -> None:
+    """Complete a commit whose journal was written: its staged files are whole and on disk."""
+    journal = out / JOURNAL
+    if not journal.exists():
+        return
+    try:
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+        staging = out / plan["staging"]
+        files, folders = list(plan["files"]), list(plan["folders"])
+    except (ValueError, KeyError, TypeError):  # killed while writing the journal: nothing was moved
+        journal.unlink()
+        return
+    _move(out, staging, files, folders)
+    journal.unlink()
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move(out: Path, staging: Path, files: list[str], folders: list[str]) -> None:
+    for name in files:
+        if (staging / name).exists():
+            os.replace(staging / name, out / name)
+    for name in folders:
+        final = out / name
+        if (staging / name).exists():
+            swap_dir(staging / name, final)
+        else:
+            shutil.rmtree(final.with_name(final.name + OLD_SUFFIX), ignore_errors=True)
+    fsync_dir(out)
 
 
 class Staging:
@@ -159,17 +227,26 @@ class Staging:
         return self.path(name)
 
     def commit(self) -> None:
-        """Move every staged file and folder to its final place: fsync, then os.replace."""
+        """Move every staged file and folder to its final place, all or nothing.
+
+        Everything is flushed to disk first; then a journal naming the staged output is
+        written, and only then are the files renamed into place. A kill before the journal
+        is complete leaves the previous output; a kill after it is rolled forward by the
+        next `clean_stale`, so a reader always finds one whole build.
+        """
         for name in self.files:
-            staged = self.path(name)
-            fsync_file(staged)
+            fsync_file(self.path(name))
             _test_delay()
         fsync_dir(self.dir)
-        for name in self.files:
-            os.replace(self.path(name), self.out / name)
-        for name in self.folders:
-            swap_dir(self.path(name), self.out / name)
+        plan = {"staging": self.dir.name, "files": self.files, "folders": self.folders}
+        journal = self.out / JOURNAL
+        with open(journal, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(plan))
+            fh.flush()
+            os.fsync(fh.fileno())
         fsync_dir(self.out)
+        _move(self.out, self.dir, self.files, self.folders)
+        journal.unlink()
         self.discard()
 
     def discard(self) -> None:

@@ -22,7 +22,7 @@ from typing import Iterator
 import pyoxigraph as ox
 
 from dtkg import __version__, corpus, dump, reason, store as st, stream, void
-from dtkg.atomic import Staging, clean_stale, write_text
+from dtkg.atomic import Staging, clean_stale, locked, write_text
 from dtkg.corpus import Rejection
 from dtkg.model import Article
 from dtkg.progress import Progress
@@ -327,17 +327,26 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
     progress = progress or Progress()
     summary = Summary()
     options.out.mkdir(parents=True, exist_ok=True)
-    clean_stale(options.out)
+    with locked(options.out) as free:
+        if not free:
+            summary.status = "failed"
+            summary.error = f"another dtkg build is writing to {options.out}"
+            return summary
+        clean_stale(options.out, have_lock=True)
+        _build(options, progress, summary)
+    return summary
+
+
+def _build(options: Options, progress: Progress, summary: Summary) -> None:
     staging = Staging(options.out)
     started = time.perf_counter()
     try:
-        built = _run(options, staging, summary, progress)
-        if built:
+        if _run(options, staging, summary, progress):
             summary.status = "built"
             summary.seconds["total"] = time.perf_counter() - started
             _write_reports(staging, summary)
             staging.commit()
-            return summary
+            return
         summary.status = "nothing built"
         staging.discard()
     except Exception as exc:  # noqa: BLE001 - the reason goes to build.json, not a traceback
@@ -346,12 +355,13 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
         staging.discard()
     summary.seconds["total"] = time.perf_counter() - started
     write_text(options.out / "build.json", summary.to_json())
-    return summary
 
 
 def _run(options: Options, staging: Staging, summary: Summary, progress: Progress) -> bool:
     """All stages into the staging folder; False when no article could be built."""
     store = _open_store(options, staging)
+    for graph in (st.DATASET, st.INFERRED):  # an incremental copy's: rewritten below
+        store.remove_graph(graph)
     with _stage(summary, "ontology", progress):
         st.load_project_graphs(store)
         dumps = dump.DumpWriter(staging.dir)

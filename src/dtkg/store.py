@@ -39,9 +39,9 @@ def create(path: Path) -> ox.Store:
 
 def open_read_only(path: Path) -> ox.Store:
     """Open a built store for queries; raises FileNotFoundError when there is none."""
-    from dtkg.atomic import recover_dir
+    from dtkg.atomic import clean_stale
 
-    recover_dir(Path(path))
+    clean_stale(Path(path).parent)  # finish or undo what a killed build left
     if not Path(path).is_dir():
         raise FileNotFoundError(f"no dtkg store at {path} (run `dtkg build` first)")
     return ox.Store.read_only(str(path))
