@@ -186,15 +186,17 @@ def test_jsonld_with_an_inline_context_is_read(tmp_path):
     '<!ENTITY ext SYSTEM "http://example.org/secret.txt">',
     '<!ENTITY ext PUBLIC "-//X//EN" "file:///etc/passwd">',
     '<!ENTITY % ext SYSTEM "http://example.org/parameter.dtd"> %ext;',
+    '<!ENTITY ext "text">',
+    "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10 if i else "lol"}">' for i in range(6)) + '<!ENTITY ext "&l5;">',
 ])
-def test_rdfxml_with_an_external_entity_is_refused_without_network_use(tmp_path, capsys, entity):
+def test_rdfxml_with_entity_declarations_is_refused_without_network_use(tmp_path, capsys, entity):
     path = _text(tmp_path / "entity.rdf", f"""<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [ {entity} ]>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/">
   <rdf:Description rdf:about="urn:x"><dct:title>&ext;</dct:title></rdf:Description>
 </rdf:RDF>""")
     assert main(["validate", str(path), "--ontology", VOCAB]) == 2
-    assert "external XML entities are not allowed" in capsys.readouterr().err
+    assert "XML entity declarations are not allowed" in capsys.readouterr().err
 
 
 def test_rdfxml_external_dtd_is_not_fetched(tmp_path):
