@@ -35,6 +35,8 @@ BAD_FILES = [
     ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary file"),
     ("latin1.txt", "Le conseil a décidé à Paris, très bien.".encode("latin-1"), "invalid UTF-8"),
     ("controls.md", b"abc" + b"\x01\x02\x03\x04" * 50, "binary file"),
+    ("broken.txt", b"Tin t\xe1\xbb\xa9c \xff\xfe\xc3\x28 " * 40, "invalid UTF-8"),  # not cp1258 mojibake
+    ("bad-byte.txt", VI.encode("utf-8")[:20] + b"\xff" + VI.encode("utf-8")[20:], "invalid UTF-8"),
 ]
 
 

@@ -120,6 +120,8 @@ def decode(data: bytes) -> tuple[str | None, str]:
         return _checked(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         first_error = exc.start
+    if _utf8_like(data):
+        return None, f"invalid UTF-8 at byte {first_error} (broken UTF-8, not Windows-1258)"
     try:
         raw = data.decode("cp1258")
     except UnicodeDecodeError:
@@ -145,6 +147,18 @@ def _binary(data: bytes) -> bool:
         return True
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
     return controls > len(head) // 20
+
+
+_UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+_HIGH = re.compile(rb"[\x80-\xff]")
+
+
+def _utf8_like(data: bytes) -> bool:
+    """True when the non-ASCII bytes are mostly UTF-8 sequences (a lead byte and a continuation
+    byte): UTF-8 with a few broken bytes, which cp1258 would turn into mojibake. In real
+    Windows-1258 text such pairs are a letter before a quote or a dash, and rare."""
+    high = len(_HIGH.findall(data))
+    return high > 0 and len(_UTF8_PAIR.findall(data)) * 8 > high
 
 
 def _looks_vietnamese(raw: str) -> bool:
