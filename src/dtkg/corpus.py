@@ -131,7 +131,39 @@ def decode(data: bytes) -> tuple[str | None, str]:
     return None, f"invalid UTF-8 at byte {first_error} (and not Windows-1258 Vietnamese)"
 
 
+def _cp1252_table() -> dict[str, int]:
+    """Character → byte of Windows-1252, with its five undefined bytes kept as C1 controls
+    (what a browser or a naive re-encoder leaves in double-encoded text)."""
+    table = {}
+    for b in range(256):
+        try:
+            table[bytes([b]).decode("cp1252")] = b
+        except UnicodeDecodeError:
+            table[chr(b)] = b
+    return table
+
+
+_CP1252 = _cp1252_table()
+_LEAD = "".join(ch for ch, b in _CP1252.items() if 0xC2 <= b <= 0xF4)
+_CONT = "".join(ch for ch, b in _CP1252.items() if 0x80 <= b <= 0xBF)
+_MOJIBAKE = re.compile(f"[{re.escape(_LEAD)}][{re.escape(_CONT)}]")
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo double encoding (UTF-8 bytes read as Windows-1252, saved again as UTF-8): "Ä‘á»“ng"
+    → "đồng". The text is changed only when the whole of it maps back to valid UTF-8."""
+    hits = len(_MOJIBAKE.findall(text))
+    if hits < 3 or hits * 4 < sum(1 for ch in text if ord(ch) > 127) // 2:
+        return text
+    try:
+        fixed = bytes(_CP1252[ch] if ord(ch) > 127 else ord(ch) for ch in text).decode("utf-8")
+    except (KeyError, ValueError):
+        return text
+    return fixed if len(_MOJIBAKE.findall(fixed)) < hits else text
+
+
 def _checked(text: str) -> tuple[str | None, str]:
+    text = repair_mojibake(text)
     if not text.strip():
         return None, "empty file"
     if _SURROGATE.search(text):
