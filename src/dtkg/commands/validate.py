@@ -30,9 +30,10 @@ _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 HELP = """Check RDF against the dtkg SHACL shapes (shapes/dtkg-shapes.ttl) and say, in plain
 words, which node breaks which rule. The ontology and reference graph in ontology/
 are added to the data (sh:class needs the class hierarchy) unless the input already
-holds the dtkgg:ontology graph, or --ontology / --no-ontology says otherwise.
-The dtkgg:inferred graph of a build is not checked (it only repeats what the
-ontology implies).
+holds the dtkgg:ontology and dtkgg:reference graphs (a build's dtkg.trig does), or
+--ontology / --no-ontology says otherwise. The dtkgg:inferred graph of a build is not
+checked (it only repeats what the ontology implies). Nothing is fetched: JSON-LD with
+a remote @context and RDF/XML with entity declarations are refused.
 
 exit codes:
   0  the graph conforms (warnings, e.g. a fact without a date, are printed but allowed)
@@ -64,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="vocabulary file(s) to add instead of ontology/ (repeatable)")
     parser.add_argument("--no-ontology", action="store_true", help="add no vocabulary to the data")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
-                        help="validate article graphs one by one in N processes (same verdict, faster on big builds)")
+                        help="check article graphs in batches in N processes (same verdict as one run)")
     parser.set_defaults(func=run)
 
 
