@@ -64,7 +64,7 @@ def test_oversized_file_rejected_without_reading_it(tmp_path):
     (b"\xef\xbb\xbf" + VI.encode("utf-8"), VI),  # BOM
     (VI.encode("utf-16"), VI),
     (cp1258(VI), VI),  # Windows-1258: decoded and composed to NFC
-    (VI.encode("utf-8").decode("cp1252", errors="ignore").encode("utf-8"), None),  # lossy mojibake: left as is
+    (VI.encode("utf-8").decode("cp1252", errors="ignore").replace("»", "", 1).encode("utf-8"), None),  # damaged: kept
     ("".join(chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252")
              for b in VI.encode("utf-8")).encode("utf-8"), VI),  # double-encoded UTF-8: repaired
 ])
