@@ -71,6 +71,9 @@ def test_year_hint_ignores_plan_horizons():
     ("Thứ sáu, 19/04/2024 | 10:41\n\nTiêu đề\n\n04/05/2022 - 10:53\nSáng 27/4, phiên họp.", dt.date(2022, 5, 4)),
     # a stale header date earlier than what the article reports is not the article's date
     ("Thứ Sáu, ngày 23 tháng 08 năm 2019\n\nTiêu đề\n\nA - 18:54, 30/11/2021\n\nNgày 24/9/2021, Thủ tướng ký.", dt.date(2021, 11, 30)),
+    # no dateline: the day the lead reports, in the year the text speaks of
+    ("Sáng 8/8, Ủy ban tổ chức phiên họp.\nKết quả 6 tháng đầu năm 2022; định hướng đến năm 2030.", dt.date(2022, 8, 8)),
+    ("Ủy ban tổ chức phiên họp.", None),
 ])
 def test_article_date(text, date):
     assert prepare(Article(id="x", text=text)).date == date

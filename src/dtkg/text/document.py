@@ -78,12 +78,28 @@ def prepare(article: Article) -> Document:
     date = article.date or article_date(text)
     body = " ".join(s.text for s in sentences)
     title = article.title or next((s.text for s in sentences[:1] if len(s.text) < 200), None)
+    hint = None if date else dates.year_hint(body)
     return Document(
         id=article.id,
         text=text,
         sentences=sentences,
-        date=date,
+        date=date or lead_date(text, sentences, hint),
         url=article.url,
         title=title,
-        year_hint=None if date else dates.year_hint(body),
+        year_hint=hint,
     )
+
+
+LEAD_SENTENCES = 3
+
+
+def lead_date(text: str, sentences: list[Sentence], year: int | None) -> dt.date | None:
+    """For a page with no dateline: the day its lead reports ("Sáng 8/8, …" in a text about 2022),
+    which a news report is written on — the best date to observe its facts on."""
+    if year is None:
+        return None
+    for s in sentences[:LEAD_SENTENCES]:
+        m = dates.RELATIVE.search(text, s.start, s.end)
+        if m:
+            return dates.make_date(year, int(m.group(2)), int(m.group(1)))
+    return None
