@@ -235,3 +235,11 @@ def test_post_with_role_given_as_title_and_iri():
     p, role = ID["post/chinh-phu/thu-tuong"], ID["role/thu-tuong"]
     assert {(p, ORG.role, role), (role, RDF.type, ORG.Role), (role, RDFS.label, Literal("Thủ tướng", lang="vi")),
             (p, ORG.postIn, ID["org/chinh-phu"]), (U, DTKG.headedByPost, p)} <= triples
+
+
+def test_a_chaired_meeting_gets_provenance_even_without_a_meeting_fact():
+    f = fact("presides", person=PERSON, meeting=MEETING, date=None)
+    triples = set(run(f))
+    evidence = ID[f"evidence/d1/0-{len(TEXT)}"]
+    assert {(M, PROV.wasDerivedFrom, ID["article/d1"]), (M, DTKG.evidence, evidence), (evidence, OA.hasBody, M),
+            (M, RDF.type, DTKG.Meeting)} <= triples

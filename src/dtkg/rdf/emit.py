@@ -185,6 +185,8 @@ class Emitter:
             self.add(node, RDF.type, NODE_CLASS[fact.type])
         getattr(self, f"fact_{fact.type}")(node, fact.args)
         self.provenance(node, fact)
+        if fact.type == "presides":  # the article describes the meeting too (MODEL.md: it gets provenance)
+            self.provenance(iris.entity_iri(fact.args["meeting"]), fact)
 
     def fact_post(self, node: URIRef, a: dict) -> None:
         person, role, org = self.entity(a["person"]), self.entity(a["role"]), self.entity(a["org"])
