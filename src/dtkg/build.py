@@ -31,7 +31,7 @@ from dtkg.rdf import emit, iris
 __all__ = ["Options", "Summary", "Progress", "build", "process"]
 
 CHUNK = 32  # articles per task sent to a worker process
-VALIDATION_CHUNK = 2000  # article graphs per SHACL run (rdflib holds one chunk in memory)
+VALIDATION_CHUNK = 500  # article graphs per SHACL run (rdflib holds one chunk in memory)
 
 
 @dataclass
