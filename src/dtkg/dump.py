@@ -20,7 +20,8 @@ import pyoxigraph as ox
 
 from dtkg.atomic import sha256_file
 from dtkg.store import ARTICLE_PREFIX
-from dtkg.namespaces import DCAT, DCTERMS, DTKG, FOAF, OA, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, VOID, XSD
+from dtkg.namespaces import (DCAT, DCTERMS, DTKG, FOAF, GRAPH, ID, OA, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS,
+                             TIME, VOID, XSD)
 from dtkg.stream import Abbreviator, ArticleParts, split_nt, trig_block, turtle
 
 PREFIXES = {
@@ -195,3 +196,38 @@ def write_checksum(path: Path) -> tuple[str, Path]:
     target = path.with_name(path.name + ".sha256")
     target.write_text(f"{value}  {path.name}\n", encoding="utf-8")
     return value, target
+
+
+# --- from a built store, with Oxigraph's serialisers (benchmarks compare the two ways) -------
+
+MERGED_EXCLUDES = ("ontology", "dataset")  # the merged graph: articles + reference + inferred
+
+
+def merged_store(store: ox.Store, scratch: Path) -> ox.Store:
+    """A scratch store whose default graph is the merged graph of a built store."""
+    import shutil
+
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    merged = ox.Store(str(scratch))
+    excluded = " && ".join(f"?g != <{GRAPH[name]}>" for name in MERGED_EXCLUDES)
+    triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({excluded}) }}")
+    nt = scratch.with_name(scratch.name + ".nt")
+    with nt.open("wb") as fh:
+        triples.serialize(fh, ox.RdfFormat.N_TRIPLES)
+    merged.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    nt.unlink()
+    return merged
+
+
+def write_merged(merged: ox.Store, ttl: Path, nt: Path) -> int:
+    """The merged graph of `merged_store` as Turtle and N-Triples (Oxigraph); returns its size."""
+    prefixes = {**PREFIXES, "dtkgr": str(ID)}
+    merged.dump(str(ttl), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+    merged.dump(str(nt), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return len(merged)
+
+
+def write_trig(store: ox.Store, path: Path) -> None:
+    """Every named graph of a built store as TriG (Oxigraph)."""
+    store.dump(str(path), ox.RdfFormat.TRIG, prefixes={**PREFIXES, "dtkgr": str(ID), "dtkgg": str(GRAPH)})
