@@ -123,6 +123,8 @@ CASES = [
     Case("cp1258.txt", cp1258(A_TEXT), same_as="a"),
     Case("nfd.txt", unicodedata.normalize("NFD", A_TEXT).encode("utf-8"), same_as="a"),
     Case("mojibake.txt", mojibake(A_TEXT).encode("utf-8"), same_as="a"),
+    Case("mojibake_body.txt", (A_TEXT.split("\n", 1)[0] + "\n" + mojibake(A_TEXT.split("\n", 1)[1])).encode("utf-8"),
+         same_as="a"),  # a clean lead line (as scrapers often give) over a double-encoded body
     Case("page.html", html_page(B_TEXT).encode("utf-8"), same_as="b", ignore_sha=True),
     Case("zero_width.txt", zero_width(A_TEXT).encode("utf-8"), same_as="a"),
     Case("lookalike.txt", lookalikes(A_TEXT).encode("utf-8"), same_as="a"),
@@ -134,10 +136,13 @@ JSONL_LINES = [  # (line, same_as, reason): one JSON Lines file of three records
 ]
 REPAIRED = [c for c in CASES if c.same_as]
 REJECTED = [c for c in CASES if c.reason]
+# Open (docs/reliability.md); strict, so a fix turns it into a failure until the mark goes.
+KNOWN = {"mojibake_body.txt": pytest.mark.xfail(strict=True, reason="only a wholly double-encoded text is repaired; "
+                                                "a partly double-encoded one is built as read, its facts lost")}
 
 
 def cases(table: list[Case]) -> list:
-    return [pytest.param(c, id=c.name) for c in table]
+    return [pytest.param(c, id=c.name, marks=[KNOWN[c.name]] if c.name in KNOWN else []) for c in table]
 
 
 def write_corpus(folder: Path) -> Path:
