@@ -67,6 +67,7 @@ def test_oversized_file_rejected_without_reading_it(tmp_path):
     (VI.encode("utf-8").decode("cp1252", errors="ignore").replace("»", "", 1).encode("utf-8"), None),  # damaged: kept
     ("".join(chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252")
              for b in VI.encode("utf-8")).encode("utf-8"), VI),  # double-encoded UTF-8: repaired
+    (("Tiêu đề\n" + VI.encode("utf-8").decode("cp1252")).encode("utf-8"), "Tiêu đề\n" + VI),  # only the body
 ])
 def test_decodings(data, expected):
     text, reason = corpus.decode(data)

@@ -151,9 +151,17 @@ _MOJIBAKE = re.compile(f"[{re.escape(_LEAD)}][{re.escape(_CONT)}]")
 
 def repair_mojibake(text: str) -> str:
     """Undo double encoding (UTF-8 bytes read as Windows-1252, saved again as UTF-8): "Ä‘á»“ng"
-    → "đồng". The text is changed only when the whole of it maps back to valid UTF-8."""
+    → "đồng". A text is repaired as a whole when all of it maps back to valid UTF-8, else line
+    by line (a clean lead line over a double-encoded body); other text is left as it is."""
+    whole = _repair(text, 3)
+    if whole is not text or len(_MOJIBAKE.findall(text)) < 3:
+        return whole
+    return "".join(_repair(line, 1) for line in text.splitlines(keepends=True))
+
+
+def _repair(text: str, at_least: int) -> str:
     hits = len(_MOJIBAKE.findall(text))
-    if hits < 3 or hits * 4 < sum(1 for ch in text if ord(ch) > 127) // 2:
+    if hits < at_least or hits * 4 < sum(1 for ch in text if ord(ch) > 127) // 2:
         return text
     try:
         fixed = bytes(_CP1252[ch] if ord(ch) > 127 else ord(ch) for ch in text).decode("utf-8")
