@@ -243,3 +243,14 @@ def test_one_build_at_a_time(tmp_path):
         assert summary.status == "failed" and "another dtkg build" in summary.error
         atomic.clean_stale(out)  # a reader does not touch a folder a build is writing
     assert not (out / "build.json").exists()
+
+
+def test_validation_in_chunks_gives_the_same_verdict(sample_build, monkeypatch):
+    from dtkg import build as build_module
+
+    store = st.open_read_only(sample_build[0] / "store")
+    whole = build_module.validate_store(store, jobs=1)
+    monkeypatch.setattr(build_module, "VALIDATION_CHUNK", 2)
+    chunked = build_module.validate_store(store, jobs=1)
+    assert (chunked.conforms, sorted(map(str, chunked.violations))) == (whole.conforms, sorted(map(str, whole.violations)))
+    assert chunked.text == whole.text

@@ -257,20 +257,22 @@ def validate_store(store: ox.Store, jobs: int):
     for graph in (st.ONTOLOGY, st.REFERENCE):
         vocabulary.parse(data="".join(dump.graph_lines(store, graph)), format="nt")
     graphs = sorted((g for g in store.named_graphs() if st.is_article_graph(g)), key=lambda g: g.value)
-    results = []
+    merged = None
     for start in range(0, max(len(graphs), 1), VALIDATION_CHUNK):
         dataset = rdflib.Dataset()
         for graph in graphs[start:start + VALIDATION_CHUNK]:
             dataset.graph(rdflib.URIRef(graph.value)).parse(data="".join(dump.graph_lines(store, graph)), format="nt")
-        results.append(validate_per_graph(dataset, ont_graph=vocabulary, jobs=jobs))
-    first = results[0]
-    if len(results) > 1:
-        first.conforms = all(r.conforms for r in results)
-        first.violations = sorted({v for r in results for v in r.violations}, key=lambda v: v.describe())
-        for r in results[1:]:
-            first.report_graph += r.report_graph
-        first.text = format_text(first.conforms, first.violations)
-    return first
+        result = validate_per_graph(dataset, ont_graph=vocabulary, jobs=jobs)
+        del dataset
+        if merged is None:
+            merged = result
+            continue
+        merged.conforms = merged.conforms and result.conforms
+        merged.violations = sorted(set(merged.violations) | set(result.violations), key=lambda v: v.describe())
+        merged.report_graph += result.report_graph
+    if len(graphs) > VALIDATION_CHUNK:
+        merged.text = format_text(merged.conforms, merged.violations)
+    return merged
 
 
 def _validate(store: ox.Store, staging: Staging, jobs: int, summary: Summary) -> None:
