@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
-from dtkg import queries
+from dtkg import atomic, queries
 
 # GOLD.md fact type -> (saved query, fields). The CSV header is the fields plus `doc`.
 FACT_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -56,27 +54,12 @@ def csv_text(columns: list[str], result: queries.Result) -> str:
     return buf.getvalue()
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temporary file in the same folder and `os.replace`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_facts(graph: str | Path, out: str | Path, store=None, timeout: float | None = None) -> dict[str, int]:
     """Write every fact table of the build in `graph` (or of `store`) into `out`; rows per type."""
     store = store if store is not None else queries.open_store(graph)
     tables = {t: fact_table(store, t, timeout) for t in FACT_TABLES}  # all queries first, then write
     counts = {}
     for fact_type, result in tables.items():
-        write_atomic(Path(out) / f"{fact_type}.csv", csv_text(header(fact_type), result))
+        atomic.write_text(Path(out) / f"{fact_type}.csv", csv_text(header(fact_type), result))
         counts[fact_type] = len(result.rows)
     return counts

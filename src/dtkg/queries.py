@@ -210,6 +210,10 @@ def open_store(graph_dir: str | Path):
     import pyoxigraph
 
     path = Path(graph_dir)
+    if (path / "store").exists() or (path / ".dtkg-commit.json").exists():
+        from dtkg.atomic import clean_stale
+
+        clean_stale(path)  # finish or undo what a killed build left before reading
     store_path = path / "store" if (path / "store").is_dir() else path
     if not store_path.is_dir():
         raise QueryError(f"no dtkg store at {store_path} (run `dtkg build --out {path}` first)")
