@@ -136,13 +136,10 @@ JSONL_LINES = [  # (line, same_as, reason): one JSON Lines file of three records
 ]
 REPAIRED = [c for c in CASES if c.same_as]
 REJECTED = [c for c in CASES if c.reason]
-# Open (docs/reliability.md); strict, so a fix turns it into a failure until the mark goes.
-KNOWN = {"mojibake_body.txt": pytest.mark.xfail(strict=True, reason="only a wholly double-encoded text is repaired; "
-                                                "a partly double-encoded one is built as read, its facts lost")}
 
 
 def cases(table: list[Case]) -> list:
-    return [pytest.param(c, id=c.name, marks=[KNOWN[c.name]] if c.name in KNOWN else []) for c in table]
+    return [pytest.param(c, id=c.name) for c in table]
 
 
 def write_corpus(folder: Path) -> Path:

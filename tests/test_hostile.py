@@ -350,3 +350,57 @@ def test_non_utf8_parameter_on_the_command_line_is_a_clear_error(build):
                           b"name=\xff\xfe", b"--graph", os.fsencode(str(build))], capture_output=True, timeout=60)
     err = run.stderr.decode("utf-8", "replace")
     assert run.returncode == 2 and err.startswith("dtkg query: ") and "Traceback" not in err, err
+
+
+# ---------------------------------------------------------------- requests shaped to slip past the filter
+
+def raw_request(base: str, method: str, path: str, headers: dict[str, str], body: bytes) -> int:
+    """Send a request exactly as given (no Content-Length added); the status, or 0 if the connection closed."""
+    import http.client
+
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=20)
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for key, value in headers.items():
+            conn.putheader(key, value)
+        conn.endheaders(body)
+        return conn.getresponse().status
+    except (ConnectionError, http.client.HTTPException):
+        return 0
+    finally:
+        conn.close()
+
+
+SERVICE_Q = "SELECT * WHERE { SERVICE <http://127.0.0.1:{port}/> { ?s ?p ?o } }"
+SMUGGLING = [  # (name, method, path, headers, body)
+    ("chunked body", "POST", "/query", {"Content-Type": "application/sparql-query", "Transfer-Encoding": "chunked"},
+     "{n:x}\r\n{q}\r\n0\r\n\r\n"),
+    ("chunked and a short length", "POST", "/query", {"Content-Type": "application/sparql-query",
+                                                      "Transfer-Encoding": "chunked", "Content-Length": "5"},
+     "{n:x}\r\n{q}\r\n0\r\n\r\n"),
+    ("harmless then hostile query parameter", "GET", "/query?query=ASK%20%7B%7D&query={qq}", {}, ""),
+    ("hostile query in the URL, harmless in the body", "POST", "/query?query={qq}",
+     {"Content-Type": "application/sparql-query"}, "ASK {{}}"),
+    ("content type with parameters and odd case", "POST", "/query",
+     {"Content-Type": "Application/SPARQL-Query; charset=utf-8"}, "{q}"),
+    ("path with dot segments", "POST", "/query/../update", {"Content-Type": "application/sparql-update"},
+     "LOAD <http://127.0.0.1:{port}/x>"),
+    ("form with a second update field", "POST", "/query", {"Content-Type": "application/x-www-form-urlencoded"},
+     "query=ASK%20%7B%7D&update=LOAD%20%3Chttp%3A%2F%2F127.0.0.1%3A{port}%2Fx%3E"),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "path", "headers", "body"), SMUGGLING, ids=[s[0] for s in SMUGGLING])
+def test_requests_shaped_to_slip_past_the_filter_reach_nobody(endpoint, listener, name, method, path, headers, body):
+    port, seen = listener
+    query = SERVICE_Q.replace("{port}", str(port))
+    fill = lambda text: (text.replace("{qq}", urllib.parse.quote(query)).replace("{q}", query)  # noqa: E731
+                         .replace("{n:x}", f"{len(query.encode()):x}").replace("{port}", str(port))
+                         .replace("{{}}", "{}"))
+    data = fill(body).encode()
+    if "Content-Length" not in headers and "Transfer-Encoding" not in headers:
+        headers = {**headers, "Content-Length": str(len(data))}
+    status = raw_request(endpoint, method, fill(path), headers, data)
+    assert status != 200, name
+    assert settle(seen) == []
