@@ -174,7 +174,7 @@ class _Slots:
     def __init__(self, table: dict, entities: list[str]):
         self.rows = {e: i for i, e in enumerate(entities)}
         self.years = {e: sorted(y for y, v in by_year.items() if v["score"] is not None) for e, by_year in table.items()}
-        self.bar = 0.8 / max([len(v) for v in self.years.values()] + [1])
+        self.bar = min(0.4, 0.8 / max([len(v) for v in self.years.values()] + [1]))
 
     def __call__(self, entity: str, year: int) -> float:
         mine = self.years[entity]
