@@ -188,6 +188,19 @@ def test_local_query_opens_no_connection(build, listener, capsys, name, text, re
     assert settle(seen) == []
 
 
+REFUSED = [h for h in HOSTILE if h[2]]
+
+
+@pytest.mark.parametrize(("name", "text", "refused"), REFUSED, ids=[h[0] for h in REFUSED])
+def test_query_for_a_remote_endpoint_is_refused_before_sending(listener, capsys, name, text, refused):
+    """`dtkg query --endpoint`: a hostile query is refused before anything is sent (the listener is the endpoint)."""
+    port, seen = listener
+    code = main(["query", "--text", text.replace("{port}", str(port)), "--endpoint", f"http://127.0.0.1:{port}/query",
+                 "--timeout", "5"])
+    assert code == 2 and capsys.readouterr().err.startswith("dtkg query: query refused")
+    assert settle(seen, 0.1) == []
+
+
 PROTOCOL = [  # requests that name other data through the protocol rather than the query text
     ("GET", "/query?default-graph-uri=file:///etc/passwd&query=" + urllib.parse.quote("SELECT * { ?s ?p ?o }"), None),
     ("GET", "/query?named-graph-uri=http://127.0.0.1:{port}/g&query=" + urllib.parse.quote("ASK {}"), None),
