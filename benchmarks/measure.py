@@ -67,15 +67,26 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(sorted(values), n=100, method="inclusive")[max(0, min(98, round(q) - 1))]
 
 
+def _pss(pid: int) -> int:
+    """Proportional set size of `pid` in bytes: shared pages split among the processes sharing them."""
+    with open(f"/proc/{pid}/smaps_rollup") as handle:
+        for line in handle:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def tree_rss(pid: int) -> int:
-    """Resident memory in bytes of process `pid` and all its descendants (0 when gone)."""
+    """Memory in bytes of process `pid` and all its descendants (0 when gone).
+
+    Summed as PSS, so pages a forked worker shares with its parent count once, not per process.
+    """
     total = 0
     stack = [pid]
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/statm") as handle:
-                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            total += _pss(p)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as handle:
                     stack.extend(int(c) for c in handle.read().split())
@@ -90,7 +101,7 @@ class ChildRun:
 
     seconds: float
     cpu: float  # user + system seconds of the child and its waited-for descendants
-    peak_rss: int  # bytes, the larger of wait4's max RSS and the sampled process-tree RSS
+    peak_rss: int  # bytes, the larger of wait4's max RSS and the sampled process-tree PSS
     returncode: int
     stdout: str
     stderr: str
@@ -102,8 +113,8 @@ def run_child(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | Non
     """Run `cmd`, measuring wall time and peak resident memory of its whole process tree.
 
     Peak memory is the larger of the kernel's max RSS for the child (wait4) and the
-    sum of RSS over the child and its descendants sampled every 0.1 s, so a build that
-    forks workers is charged for all of them at once.
+    sum of PSS over the child and its descendants sampled every 0.1 s, so a build that
+    forks workers is charged for all of them at once (shared pages once).
     """
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"dtkg-bench-{os.getpid()}-{time.monotonic_ns()}"
     with open(f"{out_path}.out", "w+") as out, open(f"{out_path}.err", "w+") as err:

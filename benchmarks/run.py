@@ -74,6 +74,16 @@ def print_table(rows: list[Row]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
+def markdown_table(rows: list[Row]) -> str:
+    """The rows as a Markdown table (for docs/benchmarks.md)."""
+    lines = ["| benchmark | size | metric | value | target | ok |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        ok = "" if r.ok is None else ("yes" if r.ok else "**no**")
+        value = f"{r.value} {r.unit}".strip().replace("|", "\\|")
+        lines.append(f"| {r.bench} | {r.size} | {r.metric.strip()} | {value} | {r.target} | {ok} |")
+    return "\n".join(lines) + "\n"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Run dtkg's benchmark suite and print the results table.")
     parser.add_argument("--sizes", default=None, help="comma-separated corpus sizes (default 1000,10000,100000; "
@@ -84,6 +94,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=stages.cpu_count(), help="--jobs for dtkg build")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=HERE / "results", help="folder for corpora, builds, results")
+    parser.add_argument("--reuse", action="store_true", help="take builds this suite measured before "
+                        "(results/build-N with build-N.bench.json) instead of rebuilding them")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed for one build")
     return parser.parse_args(argv)
 
@@ -109,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     if wanted("build") or only & {"queries", "shacl", "reasoning", "dump", "incremental"}:
         for n in sizes:
             def one(n: int = n) -> list[Row]:
-                built, fig = stages.bench_build(corpora[n], n, args.work, args.jobs, args.timeout)
+                built, fig = stages.bench_build(corpora[n], n, args.work, args.jobs, args.timeout, args.reuse)
                 figures.append(fig)
                 return built
             rows += attempt("build", f"{n} art", one)
@@ -119,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     if big_build and wanted("queries"):
         runs, rdf_runs = (5, 1) if args.quick else (50, 3)
         rows += attempt("queries", f"{big_build['n']} art", lambda: bench_queries(
-            Path(big_build["out"]) / "store", stages.ROOT / "queries", runs, rdf_runs, 2 if args.quick else 20))
+            Path(big_build["out"]) / "store", stages.ROOT / "queries", runs, rdf_runs, 2 if args.quick else 5, 5 if args.quick else 20))
     if big_build and wanted("shacl"):
         rows += attempt("shacl", f"{big_build['n']} art", lambda: quality_bench.bench_shacl(
             Path(big_build["out"]), 10 if args.quick else 300, args.jobs))
@@ -138,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\nmachine: " + "; ".join(f"{k} {v}" for k, v in machine().items()))
     result = {"machine_before": before, "machine": machine(), "argv": sys.argv[1:], "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "rows": [r.as_dict() for r in rows]}
+    (args.work / "latest.md").write_text(markdown_table(rows), encoding="utf-8")
     (args.work / "latest.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
     broken = [r for r in rows if r.metric == "error" or (r.ok is False and any(c in r.metric for c in CORRECTNESS))]
     return 1 if broken else 0

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -98,8 +99,27 @@ def count_triples(store_dir: Path) -> int:
     return len(store)
 
 
-def bench_build(path: Path, n: int, work: Path, jobs: int | None, timeout: float | None) -> tuple[list[Row], dict]:
-    """Full build time, peak memory and store size at one size; returns rows and raw figures."""
+def reused_build(n: int, work: Path) -> tuple[list[Row], dict] | None:
+    """The rows and figures a previous run recorded for the build of `n` articles, if it is still there."""
+    record = work / f"build-{n}.bench.json"
+    if not (record.exists() and (work / f"build-{n}" / "store").is_dir()):
+        return None
+    data = json.loads(record.read_text(encoding="utf-8"))
+    rows = [Row(**r) for r in data["rows"]]
+    for r in rows:
+        r.note = (r.note + " " if r.note else "") + f"(measured {data['when']})"
+    return rows, data["figures"]
+
+
+def bench_build(path: Path, n: int, work: Path, jobs: int | None, timeout: float | None,
+                reuse: bool = False) -> tuple[list[Row], dict]:
+    """Full build time, peak memory and store size at one size; returns rows and raw figures.
+
+    With `reuse`, a build this suite measured before (OUT and its `build-N.bench.json`) is
+    taken as it is instead of being rebuilt.
+    """
+    if reuse and (previous := reused_build(n, work)):
+        return previous
     out = work / f"build-{n}"
     run = build(path, out, jobs, timeout=timeout)
     store = out / "store"
@@ -122,7 +142,12 @@ def bench_build(path: Path, n: int, work: Path, jobs: int | None, timeout: float
             rows.append(Row("build", label, f"  stage {stage}", round(seconds, 1), "s"))
     if run.returncode == 1:
         rows.append(Row("build", label, "exit code", 1, "", "0", False, run.stderr[-300:].strip()))
-    return rows, {"n": n, "seconds": run.seconds, "cpu": run.cpu, "peak_rss": run.peak_rss, "triples": triples, "out": str(out)}
+    figures = {"n": n, "seconds": run.seconds, "cpu": run.cpu, "peak_rss": run.peak_rss, "triples": triples,
+               "out": str(out)}
+    record = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "figures": figures,
+              "rows": [r.as_dict() for r in rows]}
+    (work / f"build-{n}.bench.json").write_text(json.dumps(record, ensure_ascii=False, indent=1))
+    return rows, figures
 
 
 def linear_rows(figures: list[dict]) -> list[Row]:
@@ -131,9 +156,11 @@ def linear_rows(figures: list[dict]) -> list[Row]:
     figures = sorted(figures, key=lambda f: f["n"])
     for small, big in zip(figures, figures[1:]):
         ratio = (big["seconds"] / big["n"]) / (small["seconds"] / small["n"])
-        cpu_ratio = (big["cpu"] / big["n"]) / (small["cpu"] / small["n"])
         rows.append(Row("build", f"{small['n']}→{big['n']}", "wall time per article, big / small", round(ratio, 2),
                         "×", "<= 1.05 (2× art ≤ 2.1× time)", ratio <= 1.05))
+        if not (big.get("cpu") and small.get("cpu")):
+            continue
+        cpu_ratio = (big["cpu"] / big["n"]) / (small["cpu"] / small["n"])
         rows.append(Row("build", f"{small['n']}→{big['n']}", "CPU time per article, big / small",
                         round(cpu_ratio, 2), "×", "<= 1.05", cpu_ratio <= 1.05))
     return rows
