@@ -125,7 +125,6 @@ def test_killed_build_leaves_a_whole_output(tmp_path, outputs, capsys, point, n)
     assert leftovers == []
 
 
-@pytest.mark.xfail(strict=True, reason="dtkg serve opens OUT/store without finishing an interrupted swap")
 def test_serve_after_a_build_killed_during_the_store_swap(tmp_path, outputs):
     """`dtkg serve` right after the kill (no build in between) serves the new build."""
     import time

@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from dtkg.atomic import clean_stale
 from dtkg.guard import MAX_QUERY_BYTES, QueryTooLarge, RefusedQuery, check_graph_iri, check_query
 
 QUERY_PARAMS = ("query",)
@@ -212,6 +213,10 @@ def start_oxigraph(store: Path, port: int, timeout: float) -> subprocess.Popen:
 def serve(graph: str | Path, bind: str = "127.0.0.1:7878", timeout: float = 30.0) -> int:
     """Run the endpoint until interrupted or terminated; returns an exit code."""
     store = Path(graph) / "store"
+    try:
+        clean_stale(Path(graph))  # finish or undo what a killed build left (a store half swapped in)
+    except OSError:
+        pass  # a folder this user cannot write: serve what is there
     if not store.is_dir():
         raise ServeError(f"no dtkg store at {store} (run `dtkg build --out {graph}` first)")
     host, port = parse_bind(bind)
