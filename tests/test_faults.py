@@ -344,7 +344,6 @@ def test_publish_killed_halfway_then_run_again_leaves_one_copy(tmp_path, oxigrap
     assert remote_graphs(oxigraph) == local_graphs(build_dir)
 
 
-@pytest.mark.xfail(strict=True, reason="publish checks only the graphs it has: a graph the build dropped stays remote")
 def test_republishing_a_smaller_build_leaves_no_stale_graph_unreported(tmp_path, oxigraph, capsys):
     """An article dropped from the build must not silently stay on the server."""
     full = fixture_build(tmp_path / "full")

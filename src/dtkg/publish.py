@@ -4,7 +4,9 @@ One HTTP PUT per named graph (`?graph=<iri>`, sorted N-Triples body), so publish
 leaves exactly one copy of each graph. PUTs and count queries are retried on 5xx/429
 answers and on connection errors, with exponential back-off that honours `Retry-After`.
 Afterwards each graph's triple count on the server (a SPARQL `COUNT` on the endpoint's
-query URL) must equal the local count; any difference is reported loudly.
+query URL) must equal the local count, and a dtkg graph on the server that the build no
+longer has (an article dropped from the corpus) counts as a difference; any difference is
+reported loudly.
 """
 from __future__ import annotations
 
@@ -22,10 +24,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 from dtkg import __version__
+from dtkg.namespaces import GRAPH
 from dtkg.queries import open_store
 
 USER_AGENT = f"dtkg/{__version__}"
 MAX_DELAY_S = 60.0
+GRAPHS = str(GRAPH)  # dtkg's named graphs: one on the server that the build lacks is reported
 
 
 class PublishError(Exception):
@@ -150,7 +154,22 @@ def publish(graph_dir, target: Target, log: Callable[[str], None] = print) -> di
     for graph, n in counts.items():
         status = put_graph(target, graph, graph_body(store, graph), log)
         log(f"PUT {graph}  {n} triples  HTTP {status}")
-    return {graph: (n, remote_count(target, graph, log)) for graph, n in counts.items()}
+    result = {graph: (n, remote_count(target, graph, log)) for graph, n in counts.items()}
+    stale = {g: (0, n) for g, n in remote_dtkg_graphs(target, log).items() if g not in counts}
+    return {**result, **dict(sorted(stale.items()))}  # a graph the build no longer has counts as a mismatch
+
+
+def remote_dtkg_graphs(target: Target, log: Callable[[str], None]) -> dict[str, int]:
+    """Every named graph on the server under dtkg's graph namespace, with its triple count."""
+    query = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+             f'FILTER(STRSTARTS(STR(?g), "{GRAPHS}")) }} GROUP BY ?g')
+    form = urllib.parse.urlencode({"query": query}).encode("utf-8")
+    _, data = request(target, "POST", target.query_url, form, {
+        "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"}, log)
+    try:
+        return {b["g"]["value"]: int(b["n"]["value"]) for b in json.loads(data)["results"]["bindings"]}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PublishError(f"{target.query_url} answered the graph list query with something unreadable ({exc})") from None
 
 
 def credentials(user: str | None, password: str | None) -> tuple[str | None, str | None]:
