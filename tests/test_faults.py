@@ -256,38 +256,6 @@ def test_rebuilding_incrementally_with_the_same_article_changes_nothing(tmp_path
 
 # ---------------------------------------------------------------- publishing (more in tests/test_publish.py)
 
-@pytest.fixture()
-def oxigraph(tmp_path):
-    """A read-write Oxigraph server on a free 127.0.0.1 port, stopped (by its pid) afterwards."""
-    import os
-    import time
-    import urllib.request
-
-    from dtkg.serve import free_port, oxigraph_binary
-
-    port = free_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(tmp_path / "remote"), "--bind",
-                             f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            if proc.poll() is not None:
-                pytest.fail(proc.stderr.read().decode())
-            try:
-                urllib.request.urlopen(base + "/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
 
 def fixture_build(out: Path, drop: str | None = None) -> Path:
     """A build folder holding the fixture graphs (minus graph `drop`)."""

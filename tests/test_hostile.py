@@ -11,8 +11,6 @@ served endpoint: tests/test_serve.py::test_runaway_query_is_stopped_while_a_chea
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +25,7 @@ import pytest
 from dtkg import guard, queries, serve
 from dtkg.cli import main
 from fixture_graph import build_folder, graph_counts, memory_store
+from servers import http, stop, wait_until_up
 
 TIMEOUT_S = 2
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -38,25 +37,6 @@ def build(tmp_path_factory):
     return build_folder(tmp_path_factory.mktemp("build"))
 
 
-def wait_until_up(proc: subprocess.Popen, base: str) -> None:
-    for _ in range(200):
-        if proc.poll() is not None:
-            pytest.fail(f"server exited: {proc.stderr.read().decode()}")
-        try:
-            urllib.request.urlopen(base + "/", timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail("server did not come up")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
 
 
 @pytest.fixture(scope="module")
@@ -74,53 +54,11 @@ def endpoint(build):
         stop(proc)
 
 
-@pytest.fixture()
-def listener():
-    """A TCP listener on 127.0.0.1 that records every connection made to it: (port, seen)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.settimeout(0.1)
-    seen: list[bytes] = []
-    done = threading.Event()
-
-    def accept():
-        while not done.is_set():
-            try:
-                conn, _addr = sock.accept()
-            except OSError:
-                continue
-            conn.settimeout(1)
-            try:
-                seen.append(conn.recv(200) or b"(connected)")
-            except OSError:
-                seen.append(b"(connected)")
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield sock.getsockname()[1], seen
-    finally:
-        done.set()
-        thread.join(2)
-        sock.close()
-
 
 def settle(seen: list, wait: float = 0.3) -> list:
     time.sleep(wait)
     return seen
 
-
-def http(method: str, url: str, body: bytes | None = None, ctype: str | None = None, timeout: float = 20):
-    req = urllib.request.Request(url, data=body, method=method)
-    if ctype:
-        req.add_header("Content-Type", ctype)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status, resp.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode("utf-8", "replace")
 
 
 # ---------------------------------------------------------------- the table of hostile queries

@@ -13,10 +13,8 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -81,34 +79,6 @@ class NetworkGuard:
         monkeypatch.setattr(socket, "create_connection", lambda address, *a, **k: refuse(f"create_connection {address!r}"))
         monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: refuse(f"getaddrinfo {host!r}"))
 
-
-@pytest.fixture()
-def listener():
-    """A TCP listener on 127.0.0.1 that records every connection made to it: (port, seen)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.settimeout(0.1)
-    seen: list[bytes] = []
-    done = threading.Event()
-
-    def accept():
-        while not done.is_set():
-            try:
-                conn, _addr = sock.accept()
-            except OSError:
-                continue
-            seen.append(b"(connected)")
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield sock.getsockname()[1], seen
-    finally:
-        done.set()
-        thread.join(2)
-        sock.close()
 
 
 @pytest.fixture()

@@ -3,23 +3,16 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from dtkg import publish
 from dtkg.cli import main
-from dtkg.serve import free_port
 from fixture_graph import build_folder, graph_counts, memory_store
 
 LOCAL = graph_counts(memory_store())
@@ -29,33 +22,6 @@ LOCAL = graph_counts(memory_store())
 def build(tmp_path_factory):
     return build_folder(tmp_path_factory.mktemp("build"))
 
-
-@pytest.fixture()
-def oxigraph(tmp_path):
-    """A read-write Oxigraph server on a free 127.0.0.1 port; killed (by pid) afterwards."""
-    binary = Path(sys.executable).with_name("oxigraph")
-    binary = str(binary) if binary.exists() else shutil.which("oxigraph")
-    port = free_port()
-    proc = subprocess.Popen([binary, "serve", "--location", str(tmp_path / "remote"), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            if proc.poll() is not None:
-                pytest.fail(proc.stderr.read().decode())
-            try:
-                urllib.request.urlopen(base + "/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
 
 
 def remote_graphs(base: str) -> dict[str, int]:

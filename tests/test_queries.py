@@ -1,8 +1,6 @@
 """Saved queries: headers, expected rows on the fixture graph, parameter binding, refusals."""
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import pytest
@@ -248,33 +246,6 @@ REFUSED = [
     ("Unicode", 'SELECT * WHERE { ?s ?p "\udcff" }'),
 ]
 
-
-@pytest.fixture()
-def listener():
-    """A TCP listener on 127.0.0.1 that records every connection made to it."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.settimeout(0.2)
-    seen, stop = [], threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                conn, _addr = sock.accept()
-                seen.append(conn.recv(200))
-                conn.close()
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield sock.getsockname()[1], seen
-    finally:
-        stop.set()
-        thread.join(2)
-        sock.close()
 
 
 @pytest.mark.parametrize(("what", "text"), REFUSED)

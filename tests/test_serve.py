@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 from http.client import HTTPConnection
-import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +15,7 @@ import pytest
 from dtkg import facts, queries
 from dtkg.serve import free_port, refusal
 from fixture_graph import build_folder, graph_counts, memory_store
+from servers import http, stop, wait_until_up
 
 TIMEOUT_S = 2
 
@@ -34,36 +32,11 @@ def endpoint(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):  # up to ~20 s
-            if proc.poll() is not None:
-                pytest.fail(f"dtkg serve exited: {proc.stderr.read().decode()}")
-            try:
-                urllib.request.urlopen(base + "/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("dtkg serve did not come up")
+        wait_until_up(proc, base)
         yield base
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        stop(proc)
 
-
-def http(method: str, url: str, body: bytes | None = None, ctype: str | None = None, timeout: float = 15):
-    """(status, text) of one request; HTTP errors are answers too."""
-    req = urllib.request.Request(url, data=body, method=method)
-    if ctype:
-        req.add_header("Content-Type", ctype)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status, resp.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode("utf-8", "replace")
 
 
 def post_query(base: str, text: str, path: str = "/query"):
@@ -104,33 +77,6 @@ def test_get_query_works(endpoint):
     status, text = http("GET", f"{endpoint}/query?query={q}")
     assert status == 200 and "true" in text
 
-
-@pytest.fixture()
-def listener():
-    """A socket on 127.0.0.1 that records any connection (a SERVICE/FROM/LOAD target)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.settimeout(0.2)
-    seen, stop = [], threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-                seen.append(conn.recv(200))
-                conn.close()
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield sock.getsockname()[1], seen
-    finally:
-        stop.set()
-        thread.join(2)
-        sock.close()
 
 
 REFUSED = [
