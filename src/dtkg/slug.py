@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["slug", "canonical_tones", "other_tones", "strip_tones"]
+__all__ = ["slug", "canonical_tones", "tones_first", "other_tones", "strip_tones"]
 
 # The five tone marks as combining characters (NFD): grave, acute, hook above, tilde, dot below.
 _TONES = "\u0300\u0301\u0309\u0303\u0323"
@@ -57,7 +57,11 @@ _TO_SECOND_RE = _pattern(_TO_SECOND)
 
 def canonical_tones(text: str) -> str:
     """Return `text` in NFC with tones of -oa/-oe/-uy syllables on the first vowel ("hoà" → "hòa")."""
-    text = unicodedata.normalize("NFC", text)
+    return tones_first(unicodedata.normalize("NFC", text))
+
+
+def tones_first(text: str) -> str:
+    """Move the tone of -oa/-oe/-uy syllables to the first vowel in NFC `text`; the length is kept."""
     return _TO_FIRST_RE.sub(lambda m: _TO_FIRST[m.group(1)], text)
 
 

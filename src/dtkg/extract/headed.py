@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+from functools import lru_cache
 
 from dtkg.extract.context import Context
 from dtkg.extract.lexicon import _read_lines
@@ -16,7 +17,9 @@ NAME = "headed_by_post"
 VERSION = "0.1.0"
 
 
-def _local_heads(ctx: Context) -> dict[str, str]:
+@lru_cache(maxsize=1)
+def _local_heads() -> dict[str, str]:
+    """Role -> head word of the local body it belongs to (data/lexicon/role_local_orgs.csv)."""
     return {row[0]: row[1] for row in csv.reader(_read_lines("lexicon/role_local_orgs.csv")) if len(row) >= 2}
 
 
@@ -91,7 +94,7 @@ def _pairs(ctx: Context, analysis: Analysis, post: Title, head: Title):
     if post.org is None and not places:
         post.org = body_in_context(ctx, post, analysis.orgs)
     if places and post.org is None:
-        local = _local_heads(ctx).get(post.role.name)
+        local = _local_heads().get(post.role.name)
         for place in places:
             org = Entity(kind="org", name=f"Ban Chỉ đạo chuyển đổi số tỉnh {place.name}",
                          key=fold(f"Ban Chỉ đạo chuyển đổi số tỉnh {place.name}"), cls="ProvincialSteeringCommittee", place=place)

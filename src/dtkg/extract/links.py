@@ -134,7 +134,6 @@ def _worth_reading(ctx: Context, sentence: Sentence, memory: Memory) -> bool:
 # --- things ------------------------------------------------------------------------------------
 
 def _things(ctx: Context, sentence: Sentence, memory: Memory) -> list[Thing]:
-    folded, lex = ctx.doc.folded, ctx.lex
     found: list[Thing] = []
     toks = ctx.tokens(sentence)
     for hit in ctx.hits("system", sentence.start, sentence.end):
@@ -195,7 +194,7 @@ def _anaphora(ctx: Context, toks: list[Tok], i: int, memory: Memory) -> Thing | 
 
 def _system_at(ctx: Context, sentence: Sentence, toks: list[Tok], i: int, head: re.Match, memory: Memory) -> Thing | None:
     """A system name parsed from its head word: "Hệ thống thu thập, đánh giá … của Bộ …"."""
-    w, text = words(), ctx.doc.text
+    w = words()
     k = i
     while k < len(toks) and toks[k].end <= head.end():
         k += 1

@@ -94,15 +94,15 @@ def _phrase_at(toks: list[Tok], k: int, table, longest: int) -> tuple[str, int] 
     return None
 
 
-_FIRST_WORDS: dict[int, frozenset[str]] = {}
+_FIRST_WORDS: dict[int, tuple[dict, frozenset[str]]] = {}
 
 
 def _first_words(table_id: int, table) -> frozenset[str]:
-    """First words of a phrase table's keys (cached per table)."""
+    """First words of a phrase table's keys (cached per table; the table is kept so its id stays its own)."""
     found = _FIRST_WORDS.get(table_id)
-    if found is None:
-        found = _FIRST_WORDS[table_id] = frozenset(k.split()[0] for k in table)
-    return found
+    if found is None or found[0] is not table:
+        found = _FIRST_WORDS[table_id] = (table, frozenset(k.split()[0] for k in table))
+    return found[1]
 
 
 def _token_index(toks: list[Tok], offset: int, default: int) -> int:
@@ -150,9 +150,10 @@ def place_at(ctx: Context, toks: list[Tok], k: int) -> tuple[str | None, Entity 
 
 
 def _place_name(level: str | None, place: Entity) -> str:
+    """How a body's name ends: "tỉnh X", "thành phố X", "thị xã X"."""
     if place.cls == "Municipality":
-        return f"thành phố {place.name}" if level != "thành phố" or True else place.name
-    if place.cls in ("Province",):
+        return f"thành phố {place.name}"
+    if place.cls == "Province":
         return f"tỉnh {place.name}"
     return f"{level} {place.name}" if level else place.name
 

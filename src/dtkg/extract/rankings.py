@@ -193,7 +193,7 @@ def _score_for(cue: Cue, ranks: list[Cue], scores: list[Cue]) -> float | None:
 
 def _entities(ctx: Context, start: int, end: int) -> list[Mention]:
     """Provinces, ministries and agencies, and Việt Nam, named in text[start:end]."""
-    folded, text, lex = ctx.doc.folded, ctx.doc.text, ctx.lex
+    text = ctx.doc.text
     found: list[Mention] = []
     for hit in ctx.hits("org", start, end):
         if hit.terms and hit.terms[0].cls in RANKED_ORGS:

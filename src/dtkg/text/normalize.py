@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 from dtkg.resources import data
+from dtkg.slug import tones_first
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
 
@@ -73,31 +74,6 @@ def clean(raw: str, is_html: bool | None = None) -> str:
 
 # --- folding: a same-length key for matching -------------------------------------------
 
-def _split_tone(ch: str) -> tuple[str, str]:
-    """Split one NFC letter into (letter without tone, tone mark or '')."""
-    d = unicodedata.normalize("NFD", ch)
-    tone = "".join(c for c in d if c in TONE_MARKS)
-    base = unicodedata.normalize("NFC", "".join(c for c in d if c not in TONE_MARKS))
-    return base, tone
-
-
-def _with_tone(base: str, tone: str) -> str:
-    return unicodedata.normalize("NFC", base + tone) if tone else base
-
-
-_VOWEL = "aăâeêioôơuưy"
-_PAIR = re.compile(r"(?<![q])([oòóỏõọ])([aàáảãạeèéẻẽẹ])(?![\wà-ỹđ])|(?<![q])([uùúủũụ])([yỳýỷỹỵ])(?![\wà-ỹđ])")
-
-
-def _move_tone(match: re.Match) -> str:
-    first, second = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
-    b1, t1 = _split_tone(first)
-    b2, t2 = _split_tone(second)
-    if t2 and not t1:
-        return _with_tone(b1, t2) + b2
-    return first + second
-
-
 def fold(text: str) -> str:
     """Lower-case `text` and put tone marks in one place ("hoà"→"hòa", "uỷ"→"ủy"); same length."""
     return _fold_short(text) if len(text) <= 120 else _fold(text)
@@ -112,7 +88,7 @@ def _fold(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a letter whose lower case is longer (İ): keep it as it is
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    folded = _PAIR.sub(_move_tone, low)
+    folded = tones_first(low)
     assert len(folded) == len(text)
     return folded
 
