@@ -90,3 +90,25 @@ def test_sentence_offsets():
     for s in split(text):
         assert text[s.start:s.end] == s.text
     assert [s.text for s in split(text)][0] == "TP. Hồ Chí Minh đạt kết quả tốt."
+
+
+@pytest.mark.parametrize("text", [
+    "Khánh Hoà", "Tỉnh uỷ Thanh Hoá", "quý I, quỳ", "Quỷ", "hoàn thành", "oà", "xoè ra", "thuỵ", "HOÀ BÌNH",
+    "Hoà\nuỷ ban", "a" * 130 + " hoà", "hoà" + "b" * 130, "İstanbul hoà",
+])
+def test_fold_matches_full_tone_rewrite(text):
+    """The fast path of fold() gives what tones_first over the whole lower-cased text gives."""
+    from dtkg.slug import tones_first
+
+    low = text.lower() if len(text.lower()) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    assert fold(text) == tones_first(low)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("a \t b\u00a0c", "a b c"),
+    ("x\v\fy  z \n  w\t", "x y z\nw"),
+    ("Ðà Nẵng\u200b", "Đà Nẵng"),
+    ("Đà Nẵng", "Đà Nẵng"),
+])
+def test_clean_spacing_and_lookalikes(raw, expected):
+    assert clean(raw) == expected

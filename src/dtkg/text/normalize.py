@@ -13,7 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 from dtkg.resources import data
-from dtkg.slug import tones_first
+from dtkg.slug import _TO_FIRST, tones_first
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
 
@@ -28,6 +28,12 @@ def _lookalikes() -> dict[int, str]:
                 continue
             table[int(row[0][2:], 16)] = row[1].replace("\\n", "\n")
     return table
+
+
+@lru_cache(maxsize=1)
+def _lookalike_regex() -> re.Pattern:
+    """Any character of data/lookalikes.csv (most texts have none: skip the translation)."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c, to in _lookalikes().items() if chr(c) != to) + "]")
 
 
 _HTML_HINT = re.compile(r"<(html|body|div|p|br|span|a|script|style|article|section|h[1-6]|li|td|table)\b", re.I)
@@ -51,7 +57,7 @@ def strip_html(raw: str) -> str:
     return html.unescape(text)
 
 
-_SPACES = re.compile(r"[ \t\f\v]+")
+_SPACES = re.compile(r"[\t\f\v][ \t\f\v]*| [ \t\f\v]+")  # runs of spacing other than one space
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
@@ -64,10 +70,11 @@ def clean(raw: str, is_html: bool | None = None) -> str:
     elif "&" in text and re.search(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", text, re.I):
         text = html.unescape(text)
     text = unicodedata.normalize("NFC", text)
-    text = text.translate(_lookalikes())
+    if _lookalike_regex().search(text):
+        text = text.translate(_lookalikes())
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
     text = "\n".join(lines).strip()
     return _MANY_NEWLINES.sub("\n\n", text)
 
@@ -88,9 +95,19 @@ def _fold(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a letter whose lower case is longer (İ): keep it as it is
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    folded = tones_first(low)
+    folded = tones_first(low) if _has_second_placed_tone(low) else low
     assert len(folded) == len(text)
     return folded
+
+
+def _has_second_placed_tone(text: str) -> bool:
+    """Whether tones_first could rewrite `text` (a fast test: most texts need no rewriting)."""
+    return any(m.start() == 0 or text[m.start() - 1] not in "qQ" for m in _SECOND_PLACED.finditer(text))
+
+
+# The syllable ends tones_first rewrites ("oà", "uỷ", …), or a few more, without its slow look-behind.
+_SECOND_PLACED = re.compile("[" + "".join(sorted({k[0] for k in _TO_FIRST})) + "]["
+                            + "".join(sorted({k[1] for k in _TO_FIRST})) + r"](?!\w)")
 
 
 def strip_tones(text: str) -> str:
