@@ -31,9 +31,11 @@ class Context:
     memory: dict[str, Entity] = field(default_factory=dict)  # last full name per org class / head
     holders: dict[tuple[str, str], Entity] = field(default_factory=dict)  # (role, org key) -> person
     analyses: dict[int, object] = field(default_factory=dict)  # sentence start -> people.Analysis
+    titled: dict[int, bool] = field(default_factory=dict)  # sentence start -> people.states_titles
     _tokens: dict[int, list[Tok]] = field(default_factory=dict, repr=False)
     _hits: dict[str, list[Hit]] = field(default_factory=dict, repr=False)
     _hit_starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _hits_between: dict[tuple[str, int, int | None], list[Hit]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.province = self._main_province()
@@ -95,7 +97,15 @@ class Context:
 
     # --- text ---------------------------------------------------------------------------
     def hits(self, kind: str, start: int = 0, end: int | None = None) -> list[Hit]:
-        """Gazetteer matches of `kind` in the document between two offsets (one scan per kind)."""
+        """Gazetteer matches of `kind` in the document between two offsets (one scan per kind;
+        the list is shared: do not change it)."""
+        key = (kind, start, end)
+        found = self._hits_between.get(key)
+        if found is None:
+            found = self._hits_between[key] = self._hits_in(kind, start, end)
+        return found
+
+    def _hits_in(self, kind: str, start: int, end: int | None) -> list[Hit]:
         found = self._hits.get(kind)
         if found is None:
             found = self._hits[kind] = self.lex.scan(kind, self.doc.folded)
@@ -104,6 +114,10 @@ class Context:
         lo = bisect_left(starts, start)
         hi = len(starts) if end is None else bisect_left(starts, end)
         return [h for h in found[lo:hi] if end is None or h.end <= end]
+
+    def match_at(self, kind: str, pos: int) -> Hit | None:
+        """The longest `kind` name starting exactly at text offset `pos`, if any."""
+        return self.lex.match_at(kind, self.doc.folded, pos)
 
     def tokens(self, sentence: Sentence) -> list[Tok]:
         """Tokens of a sentence (cached)."""

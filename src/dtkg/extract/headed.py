@@ -82,7 +82,7 @@ def _pairs(ctx: Context, analysis: Analysis, post: Title, head: Title):
     k = k or (head.j + 1 if head.j < len(toks) and toks[head.j].text == ":" else 0)
     places = []
     while k and k < len(toks):
-        hit = ctx.lex.match_at("province", ctx.doc.folded, toks[k].start)
+        hit = ctx.match_at("province", toks[k].start)
         if hit is None or not hit.terms:
             break
         unit = ctx.unit(hit.terms)

@@ -104,6 +104,7 @@ class Lexicon:
     org_heads: dict[str, tuple[str, str]] = field(default_factory=dict)
     role_orgs: dict[str, str] = field(default_factory=dict)
     _regex: dict[str, re.Pattern | None] = field(default_factory=dict, repr=False)
+    _first_chars: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def add(self, kind: str, label: str, term: Term) -> None:
         """Register `label` (any spelling) for `term`."""
@@ -118,6 +119,8 @@ class Lexicon:
         self._regex = {kind: _boundary_regex(list(labels)) for kind, labels in self.by_label.items()}
         heads = [fold(h) for h in self.org_heads]
         self._regex["org_head"] = _boundary_regex(heads)
+        self._first_chars = {kind: frozenset(label[:1] for label in labels) for kind, labels in self.by_label.items()}
+        self._first_chars["org_head"] = frozenset(h[:1] for h in heads)
         return self
 
     def scan(self, kind: str, folded: str, start: int = 0, end: int | None = None) -> list[Hit]:
@@ -134,7 +137,7 @@ class Lexicon:
     def match_at(self, kind: str, folded: str, pos: int) -> Hit | None:
         """The longest `kind` name starting exactly at `pos`, if any."""
         regex = self._regex.get(kind)
-        if regex is None:
+        if regex is None or folded[pos:pos + 1] not in self._first_chars[kind]:
             return None
         m = regex.match(folded, pos)
         if not m:

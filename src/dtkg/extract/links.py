@@ -165,7 +165,7 @@ def _thing_at(ctx: Context, sentence: Sentence, toks: list[Tok], i: int, memory:
         if parsed is not None and parsed.j > i:
             return Thing(tok.start, toks[parsed.j - 1].end, parsed.entity, "org")
     if tok.word:
-        hit = ctx.lex.match_at("province", folded, tok.start)
+        hit = ctx.match_at("province", tok.start)
         if hit and hit.terms and not ctx.doc.text[hit.start:hit.end].islower():
             unit = ctx.unit(hit.terms)
             if unit is not None and unit.cls != "Country":
@@ -182,7 +182,7 @@ def _anaphora(ctx: Context, toks: list[Tok], i: int, memory: Memory) -> Thing | 
     prev = toks[i - 1].low if i > 0 else ""
     if words().has("plural", prev) or prev.isdigit() or (nxt is not None and nxt.cap and nxt.word):
         return None
-    if ctx.lex.match_at("role", ctx.doc.folded, tok.start):
+    if ctx.match_at("role", tok.start):
         return None
     if (tok.text == "Bộ" or tok.low == "bộ" and prev == "của") and memory.ministry is not None:
         return Thing(tok.start, tok.end, memory.ministry.entity, "org")
@@ -213,7 +213,7 @@ def _system_at(ctx: Context, sentence: Sentence, toks: list[Tok], i: int, head: 
         k += 1
     if k == start_words and k < len(toks) and w.head.match(ctx.doc.folded, toks[k].start):
         return None  # "hệ thống CSDL ngành …": the name starts at the second head
-    known = ctx.lex.match_at("system", ctx.doc.folded, toks[start_words].start) if start_words < len(toks) else None
+    known = ctx.match_at("system", toks[start_words].start) if start_words < len(toks) else None
     if known and known.terms:  # "Nền tảng NDOP": the head and a system the gazetteer knows
         after = next((n for n, t in enumerate(toks) if t.start >= known.end), len(toks))
         owner = _owner(ctx, sentence, toks, after, memory)

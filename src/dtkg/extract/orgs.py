@@ -84,24 +84,32 @@ def _phrase_at(toks: list[Tok], k: int, table, longest: int) -> tuple[str, int] 
     """The longest entry of `table` spelled by tokens k… (folded, space-joined)."""
     if k >= len(toks):
         return None
-    first = _first_words(id(table), table)
-    if toks[k].low not in first:
+    prefixes = _prefixes(id(table), table)
+    key = toks[k].low
+    if key not in prefixes:
         return None
-    for n in range(min(longest, len(toks) - k), 0, -1):
-        key = " ".join(t.low for t in toks[k:k + n])
+    found, n, limit = None, 1, min(longest, len(toks) - k)
+    while True:
         if key in table:
-            return key, k + n
-    return None
+            found = key, k + n
+        if n >= limit:
+            return found
+        key = f"{key} {toks[k + n].low}"
+        if key not in prefixes:
+            return found
+        n += 1
 
 
-_FIRST_WORDS: dict[int, tuple[dict, frozenset[str]]] = {}
+_PREFIXES: dict[int, tuple[dict, frozenset[str]]] = {}
 
 
-def _first_words(table_id: int, table) -> frozenset[str]:
-    """First words of a phrase table's keys (cached per table; the table is kept so its id stays its own)."""
-    found = _FIRST_WORDS.get(table_id)
+def _prefixes(table_id: int, table) -> frozenset[str]:
+    """The first one, two, … words of a phrase table's keys (cached per table; the table is kept
+    so its id stays its own): a phrase is read word by word while it can still become a key."""
+    found = _PREFIXES.get(table_id)
     if found is None or found[0] is not table:
-        found = _FIRST_WORDS[table_id] = (table, frozenset(k.split()[0] for k in table))
+        parts = [key.split(" ") for key in table]
+        found = _PREFIXES[table_id] = (table, frozenset(" ".join(p[:n]) for p in parts for n in range(1, len(p) + 1)))
     return found[1]
 
 
@@ -123,7 +131,7 @@ def role_at(ctx: Context, toks: list[Tok], k: int):
     """The role title starting at token k, if any."""
     if k >= len(toks) or not toks[k].word:
         return None
-    return ctx.lex.match_at("role", ctx.doc.folded, toks[k].start)
+    return ctx.match_at("role", toks[k].start)
 
 
 def place_at(ctx: Context, toks: list[Tok], k: int) -> tuple[str | None, Entity | None, int]:
@@ -133,7 +141,7 @@ def place_at(ctx: Context, toks: list[Tok], k: int) -> tuple[str | None, Entity 
     if hit:
         level, j = LEVELS[hit[0]], hit[1]
     if j < len(toks) and toks[j].word:
-        prov = ctx.lex.match_at("province", ctx.doc.folded, toks[j].start)
+        prov = ctx.match_at("province", toks[j].start)
         if prov and prov.terms and (toks[j].cap or level):
             unit = ctx.unit(prov.terms)
             end = _token_index(toks, prov.end, len(toks))
@@ -170,7 +178,7 @@ def parse_org(ctx: Context, toks: list[Tok], i: int, lower_head: bool = False) -
     """
     if i >= len(toks) or not toks[i].word:
         return None
-    hit = ctx.lex.match_at("org", ctx.doc.folded, toks[i].start)
+    hit = ctx.match_at("org", toks[i].start)
     if hit and hit.terms:
         j = _token_index(toks, hit.end, len(toks))
         if j == len(toks) or toks[j].start >= hit.end:

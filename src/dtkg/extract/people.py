@@ -27,6 +27,8 @@ LIST_SEPARATORS = {",", ";", "và"}
 COPULAS = ("làm", "là", "giữ chức", "được bầu làm", "được bổ nhiệm làm", "được giao làm",
            "đảm nhiệm vai trò", "đảm nhận vai trò", "giữ vai trò", "đảm nhiệm", "đảm nhận", "sẽ làm",
            "sẽ đảm nhiệm vai trò", "sẽ đảm nhiệm", "được phân công làm")
+COPULA_WORDS = tuple(tuple(phrase.split()) for phrase in COPULAS)
+COPULA_FIRST = frozenset(words[0] for words in COPULA_WORDS)
 MAX_NAME_TOKENS = 4
 
 
@@ -108,11 +110,11 @@ def parse_name(ctx: Context, toks: list[Tok], k: int, after_honorific: bool = Fa
         return None
     if not (person_starts(ctx, toks, k) or (after_honorific and k + 1 < len(toks) and toks[k + 1].cap)):
         return None
-    if ctx.lex.match_at("province", ctx.doc.folded, toks[k].start):
+    if ctx.match_at("province", toks[k].start):
         return None  # "Ninh Bình", "Hà Nội" are places, though Ninh and Hà are family names
     j = k + 1
     while j < len(toks) and j - k < MAX_NAME_TOKENS and toks[j].cap and toks[j].text.isalpha():
-        if role_at(ctx, toks, j) or ctx.lex.match_at("province", ctx.doc.folded, toks[j].start) or parse_org(ctx, toks, j):
+        if role_at(ctx, toks, j) or ctx.match_at("province", toks[j].start) or parse_org(ctx, toks, j):
             break
         j += 1
     if j - k < 2:
@@ -126,6 +128,8 @@ def _role_hit(ctx: Context, toks: list[Tok], k: int):
     hit = role_at(ctx, toks, k)
     if hit is not None and hit.terms:
         return hit.terms[0], hit.end
+    if k >= len(toks) or toks[k].low not in ("phó", "trưởng"):
+        return None
     for prefix in (("phó", "trưởng"), ("trưởng",)):
         n = len(prefix)
         if tuple(t.low for t in toks[k:k + n]) == prefix and k + n < len(toks):
@@ -178,9 +182,13 @@ def parse_title(ctx: Context, toks: list[Tok], k: int) -> Title | None:
 def states_titles(ctx: Context, sentence: Sentence) -> bool:
     """Whether a sentence may name a title or a body worth remembering (a cheap gate: the
     others can state no post and complete no later name)."""
-    return (bool(ctx.hits("role", sentence.start, sentence.end))
+    found = ctx.titled.get(sentence.start)
+    if found is None:
+        found = ctx.titled[sentence.start] = (
+            bool(ctx.hits("role", sentence.start, sentence.end))
             or "trưởng" in ctx.doc.folded[sentence.start:sentence.end]
             or bool(org_heads_regex(ctx.lex).search(ctx.doc.text, sentence.start, sentence.end)))
+    return found
 
 
 def analysis(ctx: Context, sentence: Sentence) -> Analysis:
@@ -226,16 +234,16 @@ def analyse(ctx: Context, sentence: Sentence) -> Analysis:
 
 def _candidate_starts(ctx: Context, toks: list[Tok], sentence: Sentence) -> set[int]:
     """Token indices where a name, a title or an organisation may begin (cheap tests first)."""
-    role_starts = {h.start for h in ctx.hits("role", sentence.start, sentence.end)}
-    org_starts = {h.start for h in ctx.hits("org", sentence.start, sentence.end)}
-    first = org_first_words(ctx.lex)
-    honor = _honorific_index(ctx.lex.honorifics)
+    hit_starts = {h.start for kind in ("role", "org") for h in ctx.hits(kind, sentence.start, sentence.end)}
+    words = _start_words(ctx.lex)
     surnames = ctx.lex.surnames
-    return {
-        k for k, t in enumerate(toks)
-        if t.start in role_starts or t.start in org_starts or t.low in first or t.low in honor
-        or (t.cap and t.low in surnames) or t.low in ("phó", "trưởng")
-    }
+    return {k for k, t in enumerate(toks) if t.start in hit_starts or t.low in words or (t.cap and t.low in surnames)}
+
+
+@lru_cache(maxsize=4)
+def _start_words(lex) -> frozenset[str]:
+    """Words a title, an organisation or an honorific may begin with."""
+    return org_first_words(lex) | frozenset(_honorific_index(lex.honorifics)) | {"phó", "trưởng"}
 
 
 def _assign(ctx: Context, toks: list[Tok], people: list[Person], titles: list[Title], orgs) -> None:
@@ -320,12 +328,13 @@ def _copula_groups(toks: list[Tok], people: list[Person], by_start: dict[int, Ti
 
 def _copula_end(toks: list[Tok], k: int) -> int:
     """Index after "làm"/"là"/"trực tiếp làm" at k, or 0."""
-    for phrase in COPULAS:
-        words = phrase.split()
-        j = k
-        if j < len(toks) and toks[j].low == "trực" and j + 1 < len(toks) and toks[j + 1].low == "tiếp":
-            j += 2
-        if [t.low for t in toks[j:j + len(words)]] == words:
+    j = k
+    if j < len(toks) and toks[j].low == "trực" and j + 1 < len(toks) and toks[j + 1].low == "tiếp":
+        j += 2
+    if j >= len(toks) or toks[j].low not in COPULA_FIRST:
+        return 0
+    for words in COPULA_WORDS:
+        if tuple(t.low for t in toks[j:j + len(words)]) == words:
             return j + len(words)
     return 0
 

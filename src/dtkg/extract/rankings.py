@@ -429,7 +429,7 @@ def _cell_entity(ctx: Context, cell: Cell) -> Entity | None:
     """The province or ministry a whole cell names."""
     folded = ctx.doc.folded
     for kind in ("org", "province"):
-        hit = ctx.lex.match_at(kind, folded, cell.start)
+        hit = ctx.match_at(kind, cell.start)
         if hit and hit.terms and hit.end == cell.end:
             if kind == "org" and hit.terms[0].cls not in RANKED_ORGS:
                 return None

@@ -22,16 +22,16 @@ def tokenize(text: str, folded: str, start: int, end: int) -> list[Tok]:
     """Tokens of `text[start:end]`; a trailing full stop stays on abbreviations only."""
     toks: list[Tok] = []
     add = toks.append
-    make = Tok
+    new = tuple.__new__  # Tok(...) without the Python-level __new__ of a NamedTuple
     for m in TOKEN.finditer(text, start, end):
         s, e = m.span()
         word = m.group()
         first = word[0]
-        if e - s > 1 and word[-1] == "." and not _keeps_dot(word):
-            add(make(s, e - 1, word[:-1], folded[s:e - 1], first.isupper(), first.isalnum()))
-            add(make(e - 1, e, ".", ".", False, False))
+        if word[-1] == "." and e - s > 1 and not _keeps_dot(word):
+            add(new(Tok, (s, e - 1, word[:-1], folded[s:e - 1], first.isupper(), first.isalnum())))
+            add(new(Tok, (e - 1, e, ".", ".", False, False)))
         else:
-            add(make(s, e, word, folded[s:e], first.isupper(), first.isalnum()))
+            add(new(Tok, (s, e, word, folded[s:e], first.isupper(), first.isalnum())))
     return toks
 
 
