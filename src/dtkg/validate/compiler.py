@@ -1,0 +1,653 @@
+"""Compile a SHACL shapes graph into plain Python checks over N-Triples term strings.
+
+Each shape becomes a `Shape` whose `run(focus, unit, sink)` says whether the focus node
+conforms and, when `sink` is a list, appends one `(tag, focus, value)` per result, where
+`tag` is (severity, reported shape, message, path text) exactly as
+`dtkg.validate.report.read_report` would read them from pySHACL's report. Every check
+reproduces pySHACL's evaluation of that constraint component (pyshacl/constraints/core).
+
+A shape that uses a parameter the compiler does not know raises `UnsupportedShape`:
+a constraint is never skipped silently.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from dtkg.namespaces import SH
+from dtkg.validate.report import _local, _owning_shape, _path_text, namespace_manager
+from dtkg.validate.terms import to_nt, to_rdflib, unescape
+
+RDF_TYPE = f"<{RDF.type}>"
+SUBCLASS = f"<{RDFS.subClassOf}>"
+EMPTY: frozenset = frozenset()
+
+# parameters that are not constraints (or are read with the constraint they belong to)
+NOT_CONSTRAINTS = {SH[n] for n in (
+    "path", "targetClass", "targetSubjectsOf", "message", "severity", "deactivated", "name", "description",
+    "order", "group", "defaultValue", "flags", "qualifiedMinCount", "qualifiedMaxCount",
+    "qualifiedValueShapesDisjoint", "declare", "prefixes",
+)}
+CONSTRAINTS = {SH[n] for n in (
+    "class", "datatype", "nodeKind", "minCount", "maxCount", "minInclusive", "minLength", "pattern",
+    "languageIn", "lessThanOrEquals", "equals", "in", "or", "qualifiedValueShape", "property", "sparql",
+)}
+SPARQL_KEYS = {SH.message, SH.prefixes, SH.select, SH.deactivated, RDF.type}
+
+
+class UnsupportedShape(NotImplementedError):
+    """The shapes graph uses a SHACL feature the compiled engine does not implement."""
+
+
+class Unit:
+    """The data one check sees: an article graph (term-string index) over the indexed vocabulary."""
+
+    __slots__ = ("out", "inv", "vout", "vinv", "direct_supers", "_supers", "triples", "sparql")
+
+    def __init__(self, out, inv, vout, vinv, direct_supers, supers_cache, triples=(), sparql=None):
+        self.out, self.inv, self.vout, self.vinv = out, inv, vout, vinv
+        self.direct_supers = direct_supers
+        self._supers = supers_cache
+        self.triples = triples
+        self.sparql = sparql
+
+    def objs(self, node: str, pred: str):
+        a = self.out.get(node)
+        b = self.vout.get(node)
+        x = a.get(pred) if a is not None else None
+        y = b.get(pred) if b is not None else None
+        if x is None:
+            return y if y is not None else EMPTY
+        return x if y is None else x | y
+
+    def subjs(self, node: str, pred: str):
+        a = self.inv.get(node)
+        b = self.vinv.get(node)
+        x = a.get(pred) if a is not None else None
+        y = b.get(pred) if b is not None else None
+        if x is None:
+            return y if y is not None else EMPTY
+        return x if y is None else x | y
+
+    def supers(self, cls: str) -> frozenset:
+        """The class and all its superclasses (rdfs:subClassOf*, as rdflib's transitive_objects)."""
+        found = self._supers.get(cls)
+        if found is None:
+            seen, todo = {cls}, [cls]
+            while todo:
+                for sup in self.direct_supers.get(todo.pop(), ()):
+                    if sup not in seen:
+                        seen.add(sup)
+                        todo.append(sup)
+            found = self._supers[cls] = frozenset(seen)
+        return found
+
+    def is_instance(self, node: str, cls: str) -> bool:
+        if node[0] == '"':
+            return False
+        for t in self.objs(node, RDF_TYPE):
+            if t == cls or cls in self.supers(t):
+                return True
+        return False
+
+
+class Shape:
+    """A compiled shape: its value nodes (path, or the focus node) and its checks."""
+
+    __slots__ = ("node", "path", "checks", "tag", "deactivated", "messages", "is_property")
+
+    def __init__(self, node):
+        self.node = node
+        self.path = None
+        self.checks: list = []
+        self.tag = None
+        self.deactivated = False
+        self.messages: list = []
+        self.is_property = False
+
+    def run(self, focus: str, unit: Unit, sink: list | None) -> bool:
+        if self.deactivated:
+            return True
+        values = self.path(focus, unit) if self.path is not None else (focus,)
+        ok = True
+        tag = self.tag
+        for check in self.checks:
+            if not check(focus, values, unit, sink, tag):
+                if sink is None:
+                    return False
+                ok = False
+        return ok
+
+
+def _cached(fast, slow):
+    """A test of one value node: `fast(term)` (True, False or None for "ask rdflib"), then `slow(rdflib term)`."""
+    cache: dict = {}
+
+    def test(term: str) -> bool:
+        found = cache.get(term)
+        if found is None:
+            found = fast(term)
+            if found is None:
+                found = bool(slow(to_rdflib(term)))
+            if len(cache) > 100_000:
+                cache.clear()
+            cache[term] = found
+        return found
+    return test
+
+
+def _each_value(test):
+    def check(focus, values, unit, sink, tag):
+        ok = True
+        for v in values:
+            if not test(v):
+                if sink is None:
+                    return False
+                ok = False
+                sink.append((tag, focus, v))
+        return ok
+    return check
+
+
+def _literal_body(term: str) -> tuple[str, str]:
+    """(unescaped lexical form, the rest after the closing quote) of a literal term string."""
+    end = term.rfind('"')
+    return unescape(term[1:end]), term[end + 1:]
+
+
+# ---------------------------------------------------------------- value tests (pySHACL's logic)
+
+def _actual_datatype(value_node: Literal, rule) -> bool:
+    value = value_node.value
+    if rule == XSD.string or rule == RDF.langString:
+        return isinstance(value, (str, bytes))
+    if rule == XSD.integer:
+        return isinstance(value, int)
+    if rule == XSD.float:
+        return isinstance(value, float)
+    if rule == XSD.decimal:
+        return isinstance(value, Decimal)
+    if rule == XSD.boolean:
+        return isinstance(value, bool)
+    if rule == XSD.date:
+        return isinstance(value, date)
+    if rule == XSD.time:
+        return isinstance(value, time)
+    if rule == XSD.dateTime:
+        return isinstance(value, datetime)
+    return True
+
+
+def datatype_test(rule: URIRef):
+    def fast(term):
+        if term[0] != '"':
+            return False
+        rest = term[term.rfind('"') + 1:]
+        if rule == RDFS.Literal:
+            return True
+        if not rest:
+            return rule == XSD.string
+        if rest[0] == "@":
+            return rule == RDF.langString
+        return None
+
+    def slow(v):
+        if not isinstance(v, Literal):
+            return False
+        if v.datatype == rule:
+            return False if getattr(v, "ill_typed", None) is True else _actual_datatype(v, rule)
+        if rule == RDFS.Literal:
+            return True
+        if rule == RDFS.Datatype and v.datatype:
+            return True
+        if v.datatype is None and v.language is None and rule == XSD.string:
+            return _actual_datatype(v, rule)
+        if rule == RDF.langString and v.language:
+            return _actual_datatype(v, rule)
+        return False
+    return _cached(fast, slow)
+
+
+NODE_KINDS = {
+    SH.IRI: "<", SH.BlankNode: "_", SH.Literal: '"', SH.BlankNodeOrIRI: "_<", SH.BlankNodeOrLiteral: '_"',
+    SH.IRIOrLiteral: '<"',
+}
+
+
+def _string_of(term: str) -> str | None:
+    """pySHACL's value_node_to_string for IRIs, plain and language-tagged literals (None: ask rdflib)."""
+    if term[0] == "<":
+        return unescape(term[1:-1])
+    lex, rest = _literal_body(term)
+    return lex if not rest or rest[0] == "@" else None
+
+
+def _slow_string_of(v) -> str:
+    if isinstance(v, Literal) and v.value is not None and v.datatype in (None, RDF.langString, XSD.string):
+        return str(v.value)
+    return str(v)
+
+
+def min_length_test(n: int):
+    def fast(term):
+        if n == 0:
+            return True
+        if term[0] == "_":
+            return False
+        text = _string_of(term)
+        return None if text is None else len(text) >= n
+    return _cached(fast, lambda v: n == 0 or (not isinstance(v, BNode) and len(_slow_string_of(v)) >= n))
+
+
+def pattern_test(regex: re.Pattern):
+    def fast(term):
+        if term[0] == "_":
+            return False
+        text = _string_of(term)
+        return None if text is None else regex.search(text) is not None
+    return _cached(fast, lambda v: not isinstance(v, BNode) and regex.search(_slow_string_of(v)) is not None)
+
+
+def language_in_test(languages: set[str]):
+    wildcard = "*" in languages
+
+    def fast(term):
+        if term[0] != '"':
+            return False
+        rest = term[term.rfind('"') + 1:]
+        if not rest.startswith("@"):
+            return False
+        lang = rest[1:]
+        return wildcard or lang.lower() in languages or lang.split("-")[0].lower() in languages
+    return _cached(fast, lambda v: False)
+
+
+def min_inclusive_test(bound: Literal):
+    from pyshacl.rdfutil.compare import compare_literal
+
+    bound_is_string = isinstance(bound.value, str)
+
+    def slow(v):
+        if not isinstance(v, Literal):
+            return False
+        v_is_string = isinstance(v.value, str)
+        if bound_is_string != v_is_string:
+            return False
+        try:
+            return compare_literal(v, bound) >= 0
+        except (TypeError, NotImplementedError):
+            return False
+    return _cached(lambda term: False if term[0] != '"' else None, slow)
+
+
+def _less_or_equal(value, other) -> bool:
+    """pySHACL's sh:lessThanOrEquals test of one value node against one value of the other property."""
+    if isinstance(value, BNode) or isinstance(other, BNode):
+        raise ValueError("Cannot use sh:lessThanOrEquals to compare a BlankNode.")
+    v_str = c_str = False
+    if isinstance(value, URIRef):
+        value, v_str = str(value), True
+    elif isinstance(value, Literal) and isinstance(value.value, str):
+        value, v_str = value.value, True
+    if isinstance(other, URIRef):
+        other, c_str = str(other), True
+    elif isinstance(other, Literal) and isinstance(other.value, str):
+        other, c_str = other.value, True
+    if v_str != c_str:
+        return False
+    return bool(value <= other)
+
+
+# ---------------------------------------------------------------- the compiler
+
+class Compiler:
+    """Reads a shapes graph; `shape(node)` gives the compiled shape (memoised)."""
+
+    def __init__(self, graph: Graph, lang: str = "en"):
+        self.g = graph
+        self.lang = lang
+        self.nm = namespace_manager()
+        self.shapes: dict = {}
+        self.inverse_preds: set[str] = set()
+        self.paths: dict[str, object] = {}  # path text -> path node in the shapes graph
+
+    # -- targets
+
+    def targeted(self) -> list[tuple[Shape, list[str], list[str]]]:
+        """The shapes with targets: (shape, target classes, targetSubjectsOf predicates), in a fixed order."""
+        found = []
+        kinds = {SH.targetClass, SH.targetSubjectsOf, SH.targetNode, SH.targetObjectsOf, SH.target}
+        nodes = sorted({s for k in kinds for s in self.g.subjects(k, None)}, key=str)
+        for node in nodes:
+            if any(self.g.value(node, k) is not None for k in (SH.targetNode, SH.targetObjectsOf, SH.target)):
+                raise UnsupportedShape(f"{node}: only sh:targetClass and sh:targetSubjectsOf are implemented")
+            if (node, RDF.type, RDFS.Class) in self.g:
+                raise UnsupportedShape(f"{node}: implicit class targets are not implemented")
+            shape = self.shape(node, reported=True)
+            classes = sorted(f"<{c}>" for c in self.g.objects(node, SH.targetClass))
+            subjects_of = sorted(f"<{p}>" for p in self.g.objects(node, SH.targetSubjectsOf))
+            found.append((shape, classes, subjects_of))
+        return found
+
+    # -- shapes
+
+    def shape(self, node, reported: bool = False) -> Shape:
+        shape = self.shapes.get(node)
+        if shape is not None:
+            if reported:
+                self._require_messages(shape)
+            return shape
+        shape = self.shapes[node] = Shape(node)
+        g = self.g
+        preds = set(g.predicates(node, None))
+        for pred in preds:
+            if str(pred).startswith(str(SH)) and pred not in CONSTRAINTS | NOT_CONSTRAINTS:
+                raise UnsupportedShape(f"{node} uses {pred}, which the compiled engine does not implement")
+        shape.deactivated = any(isinstance(d, Literal) and d.value is True for d in g.objects(node, SH.deactivated))
+        paths = list(g.objects(node, SH.path))
+        if len(paths) > 1:
+            raise UnsupportedShape(f"{node} has more than one sh:path")
+        path_text = None
+        if paths:
+            shape.is_property = True
+            shape.path = self._path(paths[0])
+            path_text = _path_text(g, paths[0], self.nm)
+            self.paths.setdefault(path_text, paths[0])
+        severity = g.value(node, SH.severity)
+        shape.messages = list(g.objects(node, SH.message))
+        shape.tag = ("Violation" if severity is None else _local(severity), _owning_shape(node, g),
+                     pick_message(shape.messages, self.lang), path_text)
+        shape.checks = self._checks(shape, node, preds)
+        if reported:
+            self._require_messages(shape)
+        return shape
+
+    def _require_messages(self, shape: Shape) -> None:
+        """pySHACL words a result without sh:message itself; the engine does not copy those texts."""
+        own = {p for p in self.g.predicates(shape.node, None)} & (CONSTRAINTS - {SH.property, SH.sparql})
+        if own and shape.tag[2] is None:
+            raise UnsupportedShape(f"{shape.node} reports results but has no sh:message")
+        for prop in self.g.objects(shape.node, SH.property):
+            self.shape(prop, reported=True)
+
+    def _path(self, path):
+        g = self.g
+        if isinstance(path, URIRef):
+            pred = f"<{path}>"
+            return lambda focus, unit: unit.objs(focus, pred)
+        inverse = g.value(path, SH.inversePath)
+        if inverse is not None:
+            if not isinstance(inverse, URIRef):
+                raise UnsupportedShape(f"inverse of a complex path: {path}")
+            pred = f"<{inverse}>"
+            self.inverse_preds.add(pred)
+            return lambda focus, unit: unit.subjs(focus, pred)
+        alternatives = g.value(path, SH.alternativePath)
+        if alternatives is not None:
+            parts = [self._path(p) for p in g.items(alternatives)]
+
+            def alternative(focus, unit):
+                found = set()
+                for part in parts:
+                    found.update(part(focus, unit))
+                return found
+            return alternative
+        if g.value(path, RDF.first) is not None:
+            steps = [self._path(p) for p in g.items(path)]
+
+            def sequence(focus, unit):
+                nodes = {focus}
+                for step in steps:
+                    nodes = {v for n in nodes for v in step(n, unit)}
+                return nodes
+            return sequence
+        raise UnsupportedShape(f"property path {path} is not implemented")
+
+    def _checks(self, shape: Shape, node, preds) -> list:
+        g, checks = self.g, []
+        for cls in sorted(g.objects(node, SH["class"]), key=str):
+            checks.append(self._class(f"<{cls}>"))
+        datatypes = list(g.objects(node, SH.datatype))
+        if len(datatypes) > 1:
+            raise UnsupportedShape(f"{node} has more than one sh:datatype")
+        for dt in datatypes:
+            checks.append(_each_value(datatype_test(dt)))
+        for kind in g.objects(node, SH.nodeKind):
+            if kind not in NODE_KINDS:
+                raise UnsupportedShape(f"unknown sh:nodeKind {kind}")
+            allowed = NODE_KINDS[kind]
+            checks.append(_each_value(lambda term, allowed=allowed: term[0] in allowed))
+        for count in g.objects(node, SH.minCount):
+            checks.append(self._count(int(count), minimum=True))
+        for count in g.objects(node, SH.maxCount):
+            checks.append(self._count(int(count), minimum=False))
+        for bound in g.objects(node, SH.minInclusive):
+            checks.append(_each_value(min_inclusive_test(bound)))
+        for length in list(g.objects(node, SH.minLength))[:1]:  # pySHACL reads the first only
+            checks.append(_each_value(min_length_test(int(length.value))))
+        patterns = list(g.objects(node, SH.pattern))
+        if patterns:
+            flags = next(iter(set(g.objects(node, SH.flags))), None)
+            re_flags = 0
+            if flags is not None:
+                text = str(flags.value).lower()
+                re_flags |= (re.I if "i" in text else 0) | (re.M if "m" in text else 0)
+            for pattern in patterns:
+                checks.append(_each_value(pattern_test(re.compile(str(pattern), re_flags))))
+        for languages in list(g.objects(node, SH.languageIn))[:1]:
+            checks.append(_each_value(language_in_test({str(x).lower() for x in g.items(languages)})))
+        for other in g.objects(node, SH.lessThanOrEquals):
+            checks.append(self._less_or_equals(f"<{other}>"))
+        for other in g.objects(node, SH.equals):
+            checks.append(self._equals(f"<{other}>"))
+        for values in g.objects(node, SH["in"]):
+            allowed = frozenset(to_nt(x) for x in g.items(values))
+            checks.append(_each_value(lambda term, allowed=allowed: term in allowed))
+        for members in g.objects(node, SH["or"]):
+            checks.append(self._or([self.shape(m) for m in set(g.items(members))]))
+        if SH.qualifiedValueShape in preds:
+            checks += self._qualified(shape, node)
+        for prop in g.objects(node, SH.property):
+            checks.append(self._property(self.shape(prop)))
+        for constraint in g.objects(node, SH.sparql):
+            if shape.is_property:
+                raise UnsupportedShape(f"{node}: SPARQL constraints on property shapes are not implemented")
+            checks.append(self._sparql(shape, constraint))
+        return checks
+
+    # -- constraint components
+
+    @staticmethod
+    def _class(cls: str):
+        def check(focus, values, unit, sink, tag):
+            ok = True
+            for v in values:
+                if not unit.is_instance(v, cls):
+                    if sink is None:
+                        return False
+                    ok = False
+                    sink.append((tag, focus, v))
+            return ok
+        return check
+
+    @staticmethod
+    def _count(n: int, minimum: bool):
+        def check(focus, values, unit, sink, tag):
+            if (len(values) >= n) if minimum else (len(values) <= n):
+                return True
+            if sink is not None:
+                sink.append((tag, focus, None))
+            return False
+        return check
+
+    @staticmethod
+    def _equals(other: str):
+        def check(focus, values, unit, sink, tag):
+            differ = set(values) ^ set(unit.objs(focus, other))
+            if not differ:
+                return True
+            if sink is not None:
+                sink.extend((tag, focus, v) for v in differ)
+            return False
+        return check
+
+    @staticmethod
+    def _less_or_equals(other: str):
+        def check(focus, values, unit, sink, tag):
+            ok = True
+            compare = [to_rdflib(c) for c in unit.objs(focus, other)]
+            for v in values:
+                value = to_rdflib(v)
+                for c in compare:
+                    if not _less_or_equal(value, c):
+                        if sink is None:
+                            return False
+                        ok = False
+                        sink.append((tag, focus, v))
+            return ok
+        return check
+
+    @staticmethod
+    def _or(members: list[Shape]):
+        def check(focus, values, unit, sink, tag):
+            ok = True
+            for v in values:
+                if not any(m.run(v, unit, None) for m in members):
+                    if sink is None:
+                        return False
+                    ok = False
+                    sink.append((tag, focus, v))
+            return ok
+        return check
+
+    @staticmethod
+    def _property(prop: Shape):
+        def check(focus, values, unit, sink, tag):
+            ok = True
+            for v in values:
+                if not prop.run(v, unit, sink):
+                    if sink is None:
+                        return False
+                    ok = False
+            return ok
+        return check
+
+    def _qualified(self, shape: Shape, node) -> list:
+        g = self.g
+        if not shape.is_property:
+            return []  # pySHACL ignores sh:qualifiedValueShape on a node shape
+        mins, maxs = list(g.objects(node, SH.qualifiedMinCount)), list(g.objects(node, SH.qualifiedMaxCount))
+        if len(mins) > 1 or len(maxs) > 1 or not (mins or maxs):
+            raise UnsupportedShape(f"{node}: needs at most one qualifiedMinCount and qualifiedMaxCount, and one of them")
+        low = int(mins[0].value) if mins else None
+        high = int(maxs[0].value) if maxs else None
+        disjoint = any(isinstance(d, Literal) and d.value is True
+                       for d in g.objects(node, SH.qualifiedValueShapesDisjoint))
+        checks = []
+        for value_shape in set(g.objects(node, SH.qualifiedValueShape)):
+            siblings = []
+            if disjoint:
+                found = {q for parent in g.subjects(SH.property, node) for p in g.objects(parent, SH.property)
+                         for q in g.objects(p, SH.qualifiedValueShape) if q != value_shape}
+                siblings = [self.shape(s) for s in found]
+            checks.append(self._qualified_check(self.shape(value_shape), siblings, low, high, disjoint))
+        return checks
+
+    @staticmethod
+    def _qualified_check(inner: Shape, siblings: list[Shape], low, high, disjoint: bool):
+        def check(focus, values, unit, sink, tag):
+            if not disjoint and not values and (low is None or low < 1):
+                return True
+            conforming = sum(1 for v in values if inner.run(v, unit, None)
+                             and not any(s.run(v, unit, None) for s in siblings))
+            ok = True
+            for broken in (high is not None and conforming > high, low is not None and conforming < low):
+                if broken:
+                    ok = False
+                    if sink is not None:
+                        sink.append((tag, focus, None))
+            return ok
+        return check
+
+    def _sparql(self, shape: Shape, constraint):
+        g = self.g
+        for pred in g.predicates(constraint, None):
+            if pred not in SPARQL_KEYS:
+                raise UnsupportedShape(f"SPARQL constraint {constraint} uses {pred}, which is not implemented")
+        if any(isinstance(d, Literal) and d.value is True for d in g.objects(constraint, SH.deactivated)):
+            return lambda focus, values, unit, sink, tag: True
+        select = g.value(constraint, SH.select)
+        if select is None:
+            raise UnsupportedShape(f"SPARQL constraint {constraint} has no sh:select")
+        text = str(select)
+        if re.search(r"[$?](PATH|currentShape|shapesGraph)\b", text):
+            raise UnsupportedShape(f"SPARQL constraint {constraint}: $PATH, $currentShape, $shapesGraph")
+        prefixes = {}
+        for source in g.objects(constraint, SH.prefixes):
+            for decl in g.objects(source, SH.declare):
+                prefixes[str(g.value(decl, SH.prefix))] = str(g.value(decl, SH.namespace))
+        query = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items()) + "\n" + text
+        binds_this = re.search(r"([\s{}()])[$?]this", text, flags=re.M) is not None
+        extra = list(g.objects(constraint, SH.message))
+        severity = shape.tag[0]
+        owner = _owning_shape(shape.node, g)
+        lang = self.lang
+
+        def check(focus, values, unit, sink, tag):
+            rows = unit.sparql(query, focus if binds_this else None)
+            found = []
+            for row in rows:
+                row = dict(row)
+                failure = row.pop("failure", None)
+                if failure is not None:
+                    key = (True,)
+                    this, path, value, bound = None, None, focus, row
+                else:
+                    path, value, this = row.pop("path", None), row.pop("value", None), row.pop("this", None)
+                    if path is None and value is None and this is None:
+                        continue
+                    key = (this, path, value, tuple(sorted(row.items())))
+                    value = value if value is not None else focus
+                    bound = (this, path, value, row)
+                if all(key != k for k, _ in found):
+                    found.append((key, (this, path, value, bound)))
+            if sink is not None:
+                for _, (this, path, value, bound) in found:
+                    messages = _sparql_messages(extra, shape.messages, bound)
+                    path_text = _path_text(g, to_rdflib(path), self.nm) if path is not None else None
+                    sink.append(((severity, owner, pick_message(messages, lang), path_text), this or focus, value))
+            return not found
+        return check
+
+
+def _sparql_messages(extra: list, own: list, bound) -> list:
+    """The result messages pySHACL writes for a SPARQL-based result: variables filled in, language tags lost."""
+    if isinstance(bound, tuple):
+        this, path, value, rest = bound
+        names = {k: to_rdflib(v) for k, v in rest.items()}
+        for name, term in (("this", this), ("path", path), ("value", value)):
+            if term is not None:
+                names[name] = to_rdflib(term)
+    else:
+        names = {k: to_rdflib(v) for k, v in bound.items()}
+
+    def fill(message: Literal) -> Literal:
+        text = str(message.value)
+        for var, val in names.items():
+            text = re.sub("{{[?$]{}}}".format(var), str(val), text)
+        return Literal(text)
+    return [fill(m) for m in extra if m not in own] + [fill(m) for m in own]
+
+
+def pick_message(messages: list, lang: str) -> str | None:
+    """The message `read_report` picks: in `lang`, else English, else untagged, else any (sorted)."""
+    messages = sorted(messages)
+    for wanted in (lang, "en", None):
+        chosen = [m for m in messages if getattr(m, "language", None) == wanted]
+        if chosen:
+            return str(chosen[0])
+    return str(messages[0]) if messages else None
