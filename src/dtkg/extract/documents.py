@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dtkg.extract.context import Context
-from dtkg.extract.lexicon import Lexicon
+from dtkg.extract.lexicon import Lexicon, alternation
 from dtkg.extract.orgs import parse_org
 from dtkg.model import Entity, Fact
 from dtkg.resources import data
@@ -35,6 +35,7 @@ _DATELINE = re.compile(r"[ \t]*\n\s*[^\n,]{2,40},\s*ngày\s+(\d{1,2})\s+tháng\s
 _OPENING_DATE = re.compile(r"\W*(?:\w+(?:\s+\w+){0,2},\s*)?(?:(?:sáng|chiều|tối|trưa)\s+)?(?:ngày\s+)?(\d{1,2})\s*[/\-.]\s*(\d{1,2})(?:\s*[/\-.]\s*((?:19|20)\d{2}))?\s*,")
 _SIGNED = re.compile(r"\b(?:ký|ban hành|phê duyệt)\s*$")
 _ISSUER_AFTER = re.compile(r"\s*,?\s*(?:của|do)\s+")
+_DIGIT = re.compile(r"\d")
 _HEADER = re.compile(r"(?<![\w])số(?:\s+hiệu)?\s*:\s*(" + NUMBER + r")(?![\w])")
 
 
@@ -75,8 +76,7 @@ def _kinds(lex: Lexicon) -> tuple[re.Pattern, dict[str, str]]:
     labels = {label: terms[0].name for label, terms in lex.by_label.get("kind", {}).items() if terms}
     for kind in patterns().types.values():
         labels.setdefault(fold(kind), kind)
-    alts = "|".join(re.escape(k) for k in sorted(labels, key=len, reverse=True))
-    regex = re.compile(r"(?<![\w])(" + alts + r")\s+(số\s*:?\s*)?(" + NUMBER + r")(?![\w/])")
+    regex = re.compile(r"(?<![\w])(" + alternation(labels) + r")\s+(số\s*:?\s*)?(" + NUMBER + r")(?![\w/])")
     return regex, labels
 
 
@@ -103,12 +103,16 @@ def _mentions(ctx: Context, sentence: Sentence) -> list[Mention]:
     regex, labels = _kinds(ctx.lex)
     text, folded = ctx.doc.text, ctx.doc.folded
     found: list[Mention] = []
+    if not _DIGIT.search(folded, sentence.start, sentence.end):
+        return found  # every document number has a digit
     for m in regex.finditer(folded, sentence.start, sentence.end):
         number = text[m.start(3):m.end(3)]
         kind = _kind_written(folded, m.start(), labels[m.group(1)], number)
         if not _is_number(ctx, m, number, kind):
             continue
         found.append(_describe(ctx, sentence, number, kind, m.start(), m.end(3)))
+    if folded.find("số", sentence.start, sentence.end) == -1:
+        return found  # the patterns below need "số"
     for m in _titled(ctx.lex).finditer(folded, sentence.start, sentence.end):
         number = text[m.start(2):m.end(2)]
         if not any(x.number == number for x in found):
@@ -125,8 +129,7 @@ def _mentions(ctx: Context, sentence: Sentence) -> list[Mention]:
 def _titled(lex: Lexicon) -> re.Pattern:
     """A kind, the document's title, then "số" and a full number: "Luật Giao dịch điện tử số 20/2023/QH15"."""
     labels = _kinds(lex)[1]
-    alts = "|".join(re.escape(k) for k in sorted(labels, key=len, reverse=True))
-    return re.compile(r"(?<![\w])(" + alts + r")\s+[^\d,.;:()]{3,80}?\s+số\s+(\d{1,5}(?:/\d{4})?[/\-][a-zđ&]+\d{0,2}(?:[/\-][a-zđ&]+\d{0,2})*)(?![\w/])")
+    return re.compile(r"(?<![\w])(" + alternation(labels) + r")\s+[^\d,.;:()]{3,80}?\s+số\s+(\d{1,5}(?:/\d{4})?[/\-][a-zđ&]+\d{0,2}(?:[/\-][a-zđ&]+\d{0,2})*)(?![\w/])")
 
 
 def _kind_written(folded: str, start: int, kind: str, number: str) -> str:

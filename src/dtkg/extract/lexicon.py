@@ -70,6 +70,12 @@ def _boundary_regex(labels: list[str]) -> re.Pattern | None:
     return re.compile(r"(?<![\w&])(?:" + _trie_pattern(sorted(set(labels))) + r")(?![\w&])")
 
 
+def alternation(words) -> str:
+    """A regex alternation of literal `words` that matches as `"|".join(longest first)` does, but
+    fast: shared by prefix (the engine tries one branch per letter, not every word)."""
+    return _trie_pattern(sorted(set(words)))
+
+
 def _trie_pattern(words: list[str]) -> str:
     """A regex alternation of `words` shared by prefix: ("bộ công an", "bộ tài chính") → "bộ\\ (?:công an|tài chính)".
 

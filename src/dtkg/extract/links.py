@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from dtkg.extract.context import Context
-from dtkg.extract.lexicon import Lexicon
+from dtkg.extract.lexicon import Lexicon, alternation
 from dtkg.extract.orgs import parse_org
 from dtkg.extract.tokens import Tok
 from dtkg.model import Entity, Fact
@@ -36,8 +36,7 @@ SYSTEM_CLASSES = {"cơ sở dữ liệu": "NationalDatabase", "nền tảng": "N
 
 
 def _phrases(items) -> re.Pattern:
-    alts = "|".join(re.escape(p) for p in sorted(items, key=len, reverse=True))
-    return re.compile(r"(?<![\w&])(?:" + alts + r")(?![\w&])")
+    return re.compile(r"(?<![\w&])(?:" + alternation(items) + r")(?![\w&])")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dtkg.extract.context import Context
-from dtkg.extract.lexicon import Lexicon, _read_lines
+from dtkg.extract.lexicon import Lexicon, _read_lines, alternation
 from dtkg.extract.tokens import Tok
 from dtkg.model import Entity
 from dtkg.text.normalize import fold
@@ -62,9 +62,8 @@ def org_first_words(lex: Lexicon) -> frozenset[str]:
 @lru_cache(maxsize=4)
 def org_heads_regex(lex: Lexicon) -> re.Pattern:
     """Head words as written with a capital (or abbreviated) in the source text."""
-    heads = sorted({h for h in lex.org_heads} | {a for a, e in lex.abbreviations.items() if e in lex.org_heads},
-                   key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(h) for h in heads) + r")(?!\w)")
+    heads = {h for h in lex.org_heads} | {a for a, e in lex.abbreviations.items() if e in lex.org_heads}
+    return re.compile(r"(?<!\w)(?:" + alternation(heads) + r")(?!\w)")
 
 
 @lru_cache(maxsize=4)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dtkg.extract.context import Context
+from dtkg.extract.lexicon import alternation
 from dtkg.model import Entity, Fact
 from dtkg.resources import data
 from dtkg.text.normalize import fold
@@ -36,8 +37,7 @@ _RANK_XEP = re.compile(r"(?<![\w])xếp(?:\s+hạng\s+(\d{1,2})(?![\d/,.]|\s*(?:
 
 
 def _phrases(items) -> re.Pattern:
-    alts = "|".join(re.escape(p) for p in sorted(items, key=len, reverse=True))
-    return re.compile(r"(?<![\w&])(?:" + alts + r")(?![\w&])")
+    return re.compile(r"(?<![\w&])(?:" + alternation(items) + r")(?![\w&])")
 
 
 @dataclass(frozen=True)
@@ -427,7 +427,6 @@ def _cells(ctx: Context) -> list[Cell]:
 
 def _cell_entity(ctx: Context, cell: Cell) -> Entity | None:
     """The province or ministry a whole cell names."""
-    folded = ctx.doc.folded
     for kind in ("org", "province"):
         hit = ctx.match_at(kind, cell.start)
         if hit and hit.terms and hit.end == cell.end:
