@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -14,6 +15,8 @@ import pyoxigraph as ox
 import pytest
 
 from dtkg import atomic, store as st
+from dtkg.export import write_dumps
+from dtkg.results import Results
 from dtkg.build import Options, Progress, build
 from dtkg.cli import main
 from dtkg.resources import sample_corpus
@@ -109,8 +112,17 @@ def _graph_triples(out: Path, doc: str) -> set:
     return {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)}
 
 
-@pytest.mark.parametrize("previous_from", ["trig", "store"])
-def test_incremental_adds_and_replaces_without_duplicates(tmp_path, previous_from):
+def _store_state(out: Path) -> dict[str, list[str]]:
+    """Each graph of the store (the dataset description left out) as sorted N-Triples lines."""
+    store = st.open_read_only(out / "store")
+    graphs: dict[str, list[str]] = {}
+    for q in store:
+        if q.graph_name != st.DATASET:
+            graphs.setdefault(q.graph_name.value, []).append(f"{q.subject} {q.predicate} {q.object}")
+    return {g: sorted(lines) for g, lines in graphs.items()}
+
+
+def test_incremental_adds_and_replaces_without_duplicates(tmp_path):
     files = sorted(sample_corpus().glob("*.txt"))
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir(), second.mkdir()
@@ -122,18 +134,50 @@ def test_incremental_adds_and_replaces_without_duplicates(tmp_path, previous_fro
     run_build(out, first, validate=False)
     kept = _graph_triples(out, files[1].stem)
     again = _graph_triples(out, files[0].stem)
-    if previous_from == "store":
-        (out / "dtkg.trig").unlink()  # the kept graphs are then read back from the store
     summary = run_build(out, second, validate=False, incremental=True)
-    assert summary.article_graphs == 4
+    assert summary.status == "built" and summary.article_graphs == 4
     assert _graph_triples(out, files[1].stem) == kept
     assert _graph_triples(out, files[0].stem) == again
+    assert not (out / "dtkg.nt").exists() and "dtkg dump" in " ".join(summary.notes)  # stale dumps are gone
+    assert write_dumps(out, Progress(quiet=True)).status == "built"
     full = tmp_path / "full"
     for f in files[:4]:
         shutil.copy(f, tmp_path / f.name)
     run_build(full, *[tmp_path / f.name for f in files[:4]], validate=False)
     lines = lambda path: sorted(path.read_text(encoding="utf-8").splitlines())  # noqa: E731
     assert lines(out / "dtkg.nt") == lines(full / "dtkg.nt")
+    assert _store_state(out) == _store_state(full)
+
+
+def undated(text: str) -> str:
+    """An article's text with its dates taken out (its facts then get SHACL warnings)."""
+    return re.sub(r"\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\bngày \d+|\bnăm \d{4}|\b20\d\d\b", "", text)
+
+
+def jsonl(path: Path, records: dict[str, str]) -> Path:
+    path.write_text("".join(json.dumps({"id": k, "text": v}, ensure_ascii=False) + "\n" for k, v in records.items()),
+                    encoding="utf-8")
+    return path
+
+
+def test_incremental_replacement_with_new_text_equals_a_fresh_build(tmp_path):
+    """Articles whose text changed: what only their old versions supported (facts, inferences,
+    SHACL results) goes; store and SHACL results equal a fresh build of the new versions."""
+    t = [f.read_text(encoding="utf-8") for f in sorted(sample_corpus().glob("*.txt"))]
+    old = jsonl(tmp_path / "old.jsonl", {"a": t[0], "b": t[1], "u": undated(t[2])})
+    new = jsonl(tmp_path / "new.jsonl", {"a": t[4], "u": t[3], "c": undated(t[2])})
+    both = jsonl(tmp_path / "both.jsonl", {"b": t[1], "a": t[4], "u": t[3], "c": undated(t[2])})
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert run_build(out, old).shacl["warnings"] > 0
+    assert run_build(out, new, incremental=True).status == "built"
+    assert run_build(fresh, both).status == "built"
+    assert _store_state(out) == _store_state(fresh)
+    for name in ("validation.jsonl", "validation.txt"):
+        assert (out / name).read_bytes() == (fresh / name).read_bytes()
+    counts = [json.loads((o / "build.json").read_text(encoding="utf-8"))["triples"] for o in (out, fresh)]
+    assert "merged" not in counts[0]  # (an incremental build writes no merged dump)
+    same = ("articles", "ontology", "reference", "inferred")  # (the dataset description lists no dumps)
+    assert {k: counts[0][k] for k in same} == {k: counts[1][k] for k in same}
 
 
 def test_atomic_write_crash_leaves_previous_file(tmp_path):
@@ -245,12 +289,18 @@ def test_one_build_at_a_time(tmp_path):
     assert not (out / "build.json").exists()
 
 
-def test_validation_in_chunks_gives_the_same_verdict(sample_build, monkeypatch):
+def test_validating_the_store_again_gives_the_build_verdict(tmp_path, monkeypatch):
+    """The results the workers found while building equal a check of the store read back, in
+    one process or two, in chunks of any size."""
     from dtkg import build as build_module
 
-    store = st.open_read_only(sample_build[0] / "store")
-    whole = build_module.validate_store(store, jobs=1)
-    monkeypatch.setattr(build_module, "VALIDATION_CHUNK", 2)
-    chunked = build_module.validate_store(store, jobs=1)
-    assert (chunked.conforms, sorted(map(str, chunked.violations))) == (whole.conforms, sorted(map(str, whole.violations)))
-    assert chunked.text == whole.text
+    texts = {f.stem: undated(f.read_text(encoding="utf-8")) for f in sorted(sample_corpus().glob("*.txt"))[:3]}
+    out = tmp_path / "out"
+    assert run_build(out, jsonl(tmp_path / "undated.jsonl", texts)).shacl["warnings"] > 0
+    store = st.open_read_only(out / "store")
+    built = Results.read(out / "validation.jsonl")
+    for jobs, chunk in ((1, 32), (2, 2)):
+        monkeypatch.setattr(build_module, "CHUNK", chunk)
+        again = build_module.validate_store(store, jobs=jobs)
+        assert again.by_graph == built.by_graph
+        assert build_module.verdict(again).text == (out / "validation.txt").read_text(encoding="utf-8")

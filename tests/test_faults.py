@@ -25,6 +25,7 @@ import pytest
 from dtkg import atomic, queries, store as st
 from dtkg.build import Options, Progress, build
 from dtkg.cli import main
+from dtkg.export import write_dumps
 from dtkg.resources import sample_corpus
 
 SAMPLE = sorted(sample_corpus().glob("*.txt"))
@@ -200,6 +201,7 @@ def test_adding_one_article_changes_only_its_graph_and_the_merged_dumps(tmp_path
     added = corpus(tmp_path / "added", SAMPLE[2:3])
     summary = build(Options(sources=[str(added)], out=out, validate=False, incremental=True), Progress(quiet=True))
     assert summary.status == "built" and summary.articles_built == 1
+    assert write_dumps(out, Progress(quiet=True)).status == "built"  # an incremental build writes no dumps
     after = graphs(out)
     article = f"{st.ARTICLE_PREFIX}{SAMPLE[2].stem}"
     changed = {g for g in after if before.get(g) != after[g]}
@@ -248,6 +250,7 @@ def test_rebuilding_incrementally_with_the_same_article_changes_nothing(tmp_path
     first, counts, dumps = graphs(out), void_counts(out), dump_content(out)
     for _ in range(2):
         build(Options(sources=[str(SAMPLE[0])], out=out, validate=False, incremental=True), Progress(quiet=True))
+    assert write_dumps(out, Progress(quiet=True)).status == "built"
     assert {g: d for g, d in graphs(out).items() if g != st.DATASET.value} == \
         {g: d for g, d in first.items() if g != st.DATASET.value}
     assert dump_content(out) == dumps

@@ -172,16 +172,18 @@ def _roll_forward(out: Path) -> None:
     try:
         plan = json.loads(journal.read_text(encoding="utf-8"))
         staging = out / plan["staging"]
-        files, folders = list(plan["files"]), list(plan["folders"])
+        files, folders, removed = list(plan["files"]), list(plan["folders"]), list(plan.get("removed", []))
     except (ValueError, KeyError, TypeError):  # killed while writing the journal: nothing was moved
         journal.unlink()
         return
-    _move(out, staging, files, folders)
+    _move(out, staging, files, folders, removed)
     journal.unlink()
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _move(out: Path, staging: Path, files: list[str], folders: list[str]) -> None:
+def _move(out: Path, staging: Path, files: list[str], folders: list[str], removed: list[str]) -> None:
+    for name in removed:
+        (out / name).unlink(missing_ok=True)
     for name in files:
         if (staging / name).exists():
             os.replace(staging / name, out / name)
@@ -203,6 +205,7 @@ class Staging:
         self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
         self.files: list[str] = []
         self.folders: list[str] = []
+        self.removed: list[str] = []
 
     def path(self, name: str) -> Path:
         """Path in the staging folder for the output file or folder `name`."""
@@ -221,6 +224,10 @@ class Staging:
             fh.write(data)
         return target
 
+    def remove_files(self, names) -> None:
+        """Output files the commit deletes (they would no longer describe the new output)."""
+        self.removed += [n for n in names if n not in self.removed and n not in self.files]
+
     def add_folder(self, name: str) -> Path:
         """Register an output folder (e.g. the store) built at `self.path(name)`."""
         self.folders.append(name)
@@ -238,14 +245,14 @@ class Staging:
             fsync_file(self.path(name))
             _test_delay()
         fsync_dir(self.dir)
-        plan = {"staging": self.dir.name, "files": self.files, "folders": self.folders}
+        plan = {"staging": self.dir.name, "files": self.files, "folders": self.folders, "removed": self.removed}
         journal = self.out / JOURNAL
         with open(journal, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(plan))
             fh.flush()
             os.fsync(fh.fileno())
         fsync_dir(self.out)
-        _move(self.out, self.dir, self.files, self.folders)
+        _move(self.out, self.dir, self.files, self.folders, self.removed)
         journal.unlink()
         self.discard()
 

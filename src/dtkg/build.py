@@ -27,11 +27,13 @@ from dtkg.corpus import Rejection
 from dtkg.model import Article
 from dtkg.progress import Progress
 from dtkg.rdf import emit, iris
+from dtkg.results import FILE as RESULTS_FILE, VOCABULARY, Results
+from dtkg.validate.engine import Engine
+from dtkg.validate.report import ValidationResult
 
-__all__ = ["Options", "Summary", "Progress", "build", "process"]
+__all__ = ["Options", "Summary", "Progress", "build", "process", "validate_store", "verdict"]
 
 CHUNK = 32  # articles per task sent to a worker process
-VALIDATION_CHUNK = 500  # article graphs per SHACL run (rdflib holds one chunk in memory)
 
 
 @dataclass
@@ -92,8 +94,12 @@ def _extractor():
     return extract_all
 
 
-def process(article: Article, infer: bool = True) -> tuple[str, stream.ArticleParts | None, dict, str]:
-    """Prepare, extract, emit and cut one article: (id, parts or None, facts per type, error)."""
+Result = tuple[str, "stream.ArticleParts | None", dict, str, list]
+
+
+def process(article: Article, infer: bool = True, validate: bool = True) -> Result:
+    """Prepare, extract, emit, cut and validate one article:
+    (id, parts or None, facts per type, error, SHACL results of its graph)."""
     from dtkg.text import prepare
 
     try:
@@ -105,17 +111,21 @@ def process(article: Article, infer: bool = True) -> tuple[str, stream.ArticlePa
         schema = stream.project_schema() if infer else None
         parts = stream.article_parts(article.id, graph, lines, dump.abbreviator(), schema)
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop the build
-        return article.id, None, {}, f"extraction failed: {type(exc).__name__}: {exc}"
-    return article.id, parts, dict(Counter(f.type for f in facts)), ""
+        return article.id, None, {}, f"extraction failed: {type(exc).__name__}: {exc}", []
+    try:
+        violations = Engine.default().check(lines) if validate else []
+    except Exception as exc:  # noqa: BLE001 - reported like an extraction failure
+        return article.id, None, {}, f"validation failed: {type(exc).__name__}: {exc}", []
+    return article.id, parts, dict(Counter(f.type for f in facts)), "", violations
 
 
-def _process_chunk(articles: list[Article], infer: bool) -> list[tuple]:
-    return [process(a, infer) for a in articles]
+def _process_chunk(articles: list[Article], infer: bool, validate: bool) -> list[Result]:
+    return [process(a, infer, validate) for a in articles]
 
 
 # --- the stream of articles ----------------------------------------------------------------
 
-def _articles(sources: list[str], summary: Summary) -> Iterator[Article]:
+def articles(sources: list[str], summary: Summary) -> Iterator[Article]:
     """Readable, non-duplicate articles; rejections go into the summary."""
     seen: dict[str, str] = {}
     for item in corpus.read(sources):
@@ -131,22 +141,27 @@ def _articles(sources: list[str], summary: Summary) -> Iterator[Article]:
         yield item
 
 
-def _results(articles: Iterator[Article], jobs: int, infer: bool, pool) -> Iterator[tuple[Article, tuple]]:
+def processed(articles: Iterator[Article], jobs: int, infer: bool, validate: bool, pool) -> Iterator[tuple[Article, Result]]:
     """(article, result) in corpus order; in parallel with a bounded number of chunks in flight."""
     chunks = iter(lambda: list(islice(articles, CHUNK)), [])
     if pool is None:
         for chunk in chunks:
-            yield from zip(chunk, _process_chunk(chunk, infer))
+            yield from zip(chunk, _process_chunk(chunk, infer, validate))
         return
     pending: deque = deque()
     for chunk in chunks:
-        pending.append((chunk, pool.apply_async(_process_chunk, (chunk, infer))))
+        pending.append((chunk, pool.apply_async(_process_chunk, (chunk, infer, validate))))
         if len(pending) >= jobs * 4:
             done, result = pending.popleft()
             yield from zip(done, result.get())
     while pending:
         done, result = pending.popleft()
         yield from zip(done, result.get())
+
+
+def pool(jobs: int):
+    """Worker processes for `jobs` > 1 (None otherwise)."""
+    return _context().Pool(jobs) if jobs > 1 else None
 
 
 def _context():
@@ -195,48 +210,32 @@ def _take(parts: stream.ArticleParts, dumps: dump.DumpWriter, inferences: Infere
 
 
 def _load_articles(options: Options, store: ox.Store, dumps: dump.DumpWriter, inferences: Inferences | None,
-                   summary: Summary, progress: Progress) -> set[str]:
-    """Stream the corpus into the store and the dumps; returns the graph IRIs written."""
-    writer = st.ArticleWriter(store, replace=options.incremental)
-    written: set[str] = set()
-    infer = inferences is not None
-    pool = _context().Pool(options.jobs) if options.jobs > 1 else None
+                   checked: Results, summary: Summary, progress: Progress) -> None:
+    """Stream the corpus into the store and the dumps; each graph's SHACL results into `checked`."""
+    writer = st.ArticleWriter(store)
+    workers = pool(options.jobs)
     try:
-        for article, (doc_id, parts, facts, error) in _results(_articles(options.sources, summary),
-                                                               options.jobs, infer, pool):
+        for article, (doc_id, parts, facts, error, violations) in processed(
+                articles(options.sources, summary), options.jobs, inferences is not None, options.validate, workers):
             if error:
                 summary.rejected.append(Rejection(article.source or doc_id, error))
             else:
                 writer.add(doc_id, parts.nquads)
                 _take(parts, dumps, inferences, summary)
-                written.add(str(iris.article_graph_iri(doc_id)))
+                checked.add(str(iris.article_graph_iri(doc_id)), violations)
                 summary.articles_built += 1
                 summary.facts.update(facts)
             progress.tick()
     finally:
-        if pool is not None:
-            pool.terminate()
+        if workers is not None:
+            workers.terminate()
         writer.close()
     progress.done(f"{summary.articles_built} articles built, {len(summary.rejected)} rejected")
-    return written
 
 
-def _previous_articles(store: ox.Store, written: set[str], dumps: dump.DumpWriter,
-                       inferences: Inferences | None, summary: Summary, scratch: Path) -> None:
-    """Incremental builds: put the article graphs kept from the previous build into the dumps
-    (read from the previous dtkg.trig, or from the store when there is none)."""
-    schema = stream.project_schema() if inferences is not None else None
-    ab = dump.abbreviator()
-    previous = scratch.parent.parent / "dtkg.trig"
-    graphs = (dump.article_graphs_from_trig(previous, written) if previous.is_file()
-              else dump.article_graphs(store, scratch, written))
-    for graph, lines in graphs:
-        key = graph[len(st.ARTICLE_PREFIX):]
-        _take(stream.article_parts(key, f"<{graph}>", lines, ab, schema), dumps, inferences, summary)
-
-
-def _open_store(options: Options, staging: Staging) -> ox.Store:
-    """A fresh store in the staging folder, or (incremental) a copy of the current one."""
+def open_store(options: Options, staging: Staging) -> ox.Store:
+    """A fresh store in the staging folder, or (incremental) a copy of the current one
+    (a checkpoint: its files are hard links, so the copy costs no time at any size)."""
     path = staging.add_folder("store")
     current = options.out / "store"
     if options.incremental and current.is_dir():
@@ -244,49 +243,71 @@ def _open_store(options: Options, staging: Staging) -> ox.Store:
     return st.create(path)
 
 
-def validate_store(store: ox.Store, jobs: int):
-    """SHACL-validate the store's asserted graphs with dtkg.validate, a chunk of article graphs
-    at a time; None when dtkg.validate is not installed."""
-    try:
-        from dtkg.validate import format_text, validate_per_graph
-    except ImportError:
-        return None
-    import rdflib
+# --- SHACL ---------------------------------------------------------------------------------
 
-    vocabulary = rdflib.Graph()
-    for graph in (st.ONTOLOGY, st.REFERENCE):
-        vocabulary.parse(data="".join(dump.graph_lines(store, graph)), format="nt")
-    graphs = sorted((g for g in store.named_graphs() if st.is_article_graph(g)), key=lambda g: g.value)
-    merged = None
-    for start in range(0, max(len(graphs), 1), VALIDATION_CHUNK):
-        dataset = rdflib.Dataset()
-        for graph in graphs[start:start + VALIDATION_CHUNK]:
-            dataset.graph(rdflib.URIRef(graph.value)).parse(data="".join(dump.graph_lines(store, graph)), format="nt")
-        result = validate_per_graph(dataset, ont_graph=vocabulary, jobs=jobs)
-        del dataset
-        if merged is None:
-            merged = result
-            continue
-        merged.conforms = merged.conforms and result.conforms
-        merged.violations = sorted(set(merged.violations) | set(result.violations), key=lambda v: v.describe())
-        merged.report_graph += result.report_graph
-    if len(graphs) > VALIDATION_CHUNK:
-        merged.text = format_text(merged.conforms, merged.violations)
-    return merged
+def _check_graphs(graphs: list[tuple[str, list[str]]]) -> list[tuple[str, list]]:
+    engine = Engine.default()
+    return [(graph, engine.check(lines)) for graph, lines in graphs]
 
 
-def _validate(store: ox.Store, staging: Staging, jobs: int, summary: Summary) -> None:
-    result = validate_store(store, jobs)
-    if result is None:
-        summary.notes.append("SHACL validation skipped: dtkg.validate is not available")
-        return
+def validate_store(store: ox.Store, jobs: int = 1) -> Results:
+    """The SHACL results of every article graph of a built store (read back from it), by graph."""
+    import tempfile
+    from concurrent.futures import ProcessPoolExecutor
+
+    checked = Results()
+    with tempfile.TemporaryDirectory(prefix="dtkg-validate-") as tmp:
+        graphs = dump.article_graphs(store, Path(tmp) / "store.nq", set())
+        chunks = iter(lambda: list(islice(graphs, CHUNK)), [])
+        if jobs > 1:
+            with ProcessPoolExecutor(jobs, mp_context=_context()) as executor:
+                done = executor.map(_check_graphs, chunks)
+                for chunk in done:
+                    for graph, found in chunk:
+                        checked.add(graph, found)
+        else:
+            for chunk in chunks:
+                for graph, found in _check_graphs(chunk):
+                    checked.add(graph, found)
+    return checked
+
+
+def verdict(checked: Results) -> ValidationResult:
+    """The whole graph's verdict: the article graphs' results and the vocabulary's."""
+    engine = Engine.default()
+    checked.add(VOCABULARY, engine.check_vocabulary())
+    return engine.result(checked.violations())
+
+
+def write_validation(staging: Staging, checked: Results, summary: Summary) -> None:
+    result = verdict(checked)
     staging.write_bytes("validation.ttl", result.report_graph.serialize(format="turtle").encode("utf-8"))
     staging.write_bytes("validation.txt", result.text.encode("utf-8"))
+    checked.write(staging.add_file(RESULTS_FILE))
     summary.shacl = {"conforms": result.conforms, "violations": len(result.errors),
                      "warnings": len(result.violations) - len(result.errors)}
 
 
-def _finish_dumps(store: ox.Store, dumps: dump.DumpWriter, staging: Staging, summary: Summary) -> None:
+VALIDATION_FILES = ("validation.ttl", "validation.txt", RESULTS_FILE)
+DUMP_FILES = tuple(name for dump_name in dump.NAMES for name in (dump_name, dump_name + ".sha256"))
+
+
+# --- dataset description and dumps ---------------------------------------------------------
+
+def _dataset_facts(store: ox.Store, summary: Summary) -> dict:
+    """What the dataset description states (counted without the previous description)."""
+    store.remove_graph(st.DATASET)
+    summary.triples.update(st.counts(store, summary.triples.get("articles")))
+    return dict(counts=summary.triples, articles=summary.article_graphs,
+                issued=void.latest_article_date(store), example_resources=void.examples(store))
+
+
+def _set_dataset_graph(store: ox.Store, description) -> None:
+    store.remove_graph(st.DATASET)
+    store.load(void.to_ntriples(description), ox.RdfFormat.N_TRIPLES, to_graph=st.DATASET)
+
+
+def finish_dumps(store: ox.Store, dumps: dump.DumpWriter, staging: Staging, summary: Summary) -> None:
     """Checksums of the merged dumps, the dataset description, the end of the TriG, void.ttl."""
     dumps.close_merged()
     summary.triples["merged"] = dumps.merged
@@ -296,13 +317,9 @@ def _finish_dumps(store: ox.Store, dumps: dump.DumpWriter, staging: Staging, sum
         value, checksum = dump.write_checksum(path)
         staging.add_file(checksum.name)
         described.append(void.Dump(name, path.stat().st_size, value))
-    summary.triples.update(st.counts(store, summary.triples.get("articles", 0)))
     trig = void.Dump("dtkg.trig")
-    facts = dict(counts=summary.triples, articles=summary.article_graphs,
-                 issued=void.latest_article_date(store), example_resources=void.examples(store))
-    description = void.description(dumps=[trig, *described], download=void.absolute, **facts)
-    store.remove_graph(st.DATASET)
-    store.load(void.to_ntriples(description), ox.RdfFormat.N_TRIPLES, to_graph=st.DATASET)
+    facts = _dataset_facts(store, summary)
+    _set_dataset_graph(store, void.description(dumps=[trig, *described], download=void.absolute, **facts))
     dumps.graph(st.DATASET.value, dump.graph_lines(store, st.DATASET), merged=False)
     dumps.close()
     trig_path = staging.add_file("dtkg.trig")
@@ -313,7 +330,16 @@ def _finish_dumps(store: ox.Store, dumps: dump.DumpWriter, staging: Staging, sum
     summary.triples.update(st.counts(store, summary.triples.get("articles", 0)))
 
 
-def _stage(summary: Summary, name: str, progress: Progress):
+def describe_without_dumps(store: ox.Store, staging: Staging, summary: Summary) -> None:
+    """The dataset description of a build that wrote no dumps (an incremental one)."""
+    facts = _dataset_facts(store, summary)
+    _set_dataset_graph(store, void.description(dumps=[], download=void.absolute, **facts))
+    staging.write_bytes("void.ttl", void.to_turtle(void.description(
+        dumps=[], download=void.relative, **facts)).encode("utf-8"))
+    summary.triples.update(st.counts(store, summary.triples.get("articles", 0)))
+
+
+def stage(summary: Summary, name: str, progress: Progress):
     class Timer:
         def __enter__(self):
             progress.stage(name)
@@ -323,6 +349,8 @@ def _stage(summary: Summary, name: str, progress: Progress):
             summary.seconds[name] = time.perf_counter() - self.start
     return Timer()
 
+
+# --- a build -------------------------------------------------------------------------------
 
 def build(options: Options, progress: Progress | None = None) -> Summary:
     """Run a whole build into `options.out`; never raises for bad input (see Summary.status)."""
@@ -361,48 +389,49 @@ def _build(options: Options, progress: Progress, summary: Summary) -> None:
 
 def _run(options: Options, staging: Staging, summary: Summary, progress: Progress) -> bool:
     """All stages into the staging folder; False when no article could be built."""
-    store = _open_store(options, staging)
-    for graph in (st.DATASET, st.INFERRED):  # an incremental copy's: rewritten below
-        store.remove_graph(graph)
-    with _stage(summary, "ontology", progress):
+    if options.incremental and (options.out / "store").is_dir():
+        from dtkg import incremental
+
+        return incremental.run(options, staging, summary, progress)
+    store = open_store(options, staging)
+    with stage(summary, "ontology", progress):
         st.load_project_graphs(store)
         dumps = dump.DumpWriter(staging.dir)
         dumps.graph(st.ONTOLOGY.value, dump.graph_lines(store, st.ONTOLOGY), merged=False)
         dumps.graph(st.REFERENCE.value, dump.graph_lines(store, st.REFERENCE), merged=True)
     transitive = bool(stream.project_schema().transitive)
     inferences = Inferences(staging.dir) if options.reason and not transitive else None
+    checked = Results()
     try:
-        with _stage(summary, "articles", progress):
-            written = _load_articles(options, store, dumps, inferences, summary, progress)
-            if options.incremental:
-                _previous_articles(store, written, dumps, inferences, summary, staging.path("previous.nq"))
+        with stage(summary, "articles", progress):
+            _load_articles(options, store, dumps, inferences, checked, summary, progress)
         if summary.article_graphs == 0:
             return False
         if _extractor() is None:
             summary.notes.append("extraction not available (dtkg.extract.extract_all missing): no facts")
-        with _stage(summary, "reasoning", progress):
-            summary.inferred = _reason(options, store, dumps, inferences, transitive)
-        if options.validate:
-            with _stage(summary, "validation", progress):
-                _validate(store, staging, options.jobs, summary)
-        with _stage(summary, "dumps", progress):
-            _finish_dumps(store, dumps, staging, summary)
+        with stage(summary, "reasoning", progress):
+            summary.inferred = _reason(options, store, dumps, inferences)
+        with stage(summary, "validation", progress):
+            if options.validate:
+                write_validation(staging, checked, summary)
+            else:
+                staging.remove_files(VALIDATION_FILES)
+        with stage(summary, "dumps", progress):
+            finish_dumps(store, dumps, staging, summary)
     finally:
         dumps.close()
     store.flush()
     return True
 
 
-def _reason(options: Options, store: ox.Store, dumps: dump.DumpWriter, inferences: Inferences | None,
-            transitive: bool) -> int | None:
+def _reason(options: Options, store: ox.Store, dumps: dump.DumpWriter, inferences: Inferences | None) -> int | None:
     store.remove_graph(st.INFERRED)
     if inferences is not None:
         return inferences.finish(store, dumps)
     if not options.reason:
         return None
     count = reason.reason(store)  # transitive properties: the store-wide fixpoint
-    lines = dump.graph_lines(store, st.INFERRED)
-    dumps.inferred(iter(()), lines, st.INFERRED.value)
+    dumps.inferred(iter(()), dump.graph_lines(store, st.INFERRED), st.INFERRED.value)
     return count
 
 

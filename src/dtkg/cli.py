@@ -15,7 +15,7 @@ import sys
 
 from dtkg import __version__
 
-VERBS = ("build", "validate", "facts", "query", "serve", "publish", "viz")
+VERBS = ("build", "dump", "validate", "facts", "query", "serve", "publish", "viz")
 EXIT_CODES = """exit codes:
   0  success (validate: the graph conforms)
   1  the job ran but found a problem (non-conforming graph, rejected input)

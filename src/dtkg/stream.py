@@ -187,7 +187,11 @@ class ArticleParts:
 
 def own_prefixes(doc_id: str) -> tuple[str, ...]:
     """Subjects only this article's graph speaks about: its article resource, facts and evidence."""
-    key = doc_key(doc_id)
+    return key_prefixes(doc_key(doc_id))
+
+
+def key_prefixes(key: str) -> tuple[str, ...]:
+    """`own_prefixes` of the article whose `{doc}` path segment is `key`."""
     return (f"<{ID}article/{key}>", f"<{ID}fact/{key}/", f"<{ID}evidence/{key}/")
 
 
