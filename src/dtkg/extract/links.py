@@ -140,12 +140,15 @@ def _things(ctx: Context, sentence: Sentence, memory: Memory) -> list[Thing]:
             k = next((n for n, t in enumerate(toks) if t.start >= hit.end), len(toks))
             owner = _owner(ctx, sentence, toks, k, memory)
             found.append(Thing(hit.start, hit.end, ctx.system_entity(hit.terms[0]), "system", national=True, owner=owner))
+    known = list(found)
+    reach = -1  # where the things read token by token end: each starts at its token, so a later token is inside one iff before this
     for i, tok in enumerate(toks):
-        if any(t.start <= tok.start < t.end for t in found):
+        if tok.start < reach or known and any(t.start <= tok.start < t.end for t in known):
             continue
         thing = _thing_at(ctx, sentence, toks, i, memory)
         if thing is not None:
             found.append(thing)
+            reach = max(reach, thing.end)
             if thing.kind == "org" and thing.entity.cls == "Ministry":
                 memory.ministry = thing
             if thing.kind == "system" and thing.specific and not thing.national:

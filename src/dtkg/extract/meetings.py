@@ -24,6 +24,7 @@ MEETING = re.compile(
     r"\b(phiên họp|phiên|hội nghị|cuộc họp|họp)"
     r"(?:\s+(?:lần\s+)?thứ\s+(\d+|nhất|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười)\b|\s+(?:lần\s+)?(đầu tiên)\b)?"
 )
+MEETING_WORDS = ("phiên", "họp", "hội nghị")  # one is in every MEETING match
 HELD_BY = re.compile(r"(?:tổ chức|họp)\s*$")
 CHAIR = re.compile(r"\b(đồng chủ trì|chủ trì)\b")
 MEETING_NOUNS = ("phiên họp", "hội nghị", "cuộc họp", "họp", "buổi làm việc", "hội thảo")
@@ -36,6 +37,11 @@ class Meeting:
     date: dt.date | None
     ordinal: int | None
     sentence_start: int
+
+
+def _mentions_any(ctx: Context, sentence, words: tuple[str, ...]) -> bool:
+    """Whether the folded sentence contains one of `words` (a fast test before a regex)."""
+    return any(ctx.doc.folded.find(w, sentence.start, sentence.end) != -1 for w in words)
 
 
 def _ordinal(match: re.Match) -> int | None:
@@ -92,6 +98,8 @@ def find_meetings(ctx: Context) -> list[tuple[Meeting, object]]:
     found: dict[tuple[str, object], tuple[Meeting, object]] = {}
     default_date = lead_date(ctx)
     for sentence in ctx.doc.sentences:
+        if not _mentions_any(ctx, sentence, MEETING_WORDS):
+            continue
         matches = list(MEETING.finditer(ctx.doc.folded, sentence.start, sentence.end))
         if not matches:
             continue
@@ -175,7 +183,7 @@ def extract(ctx: Context) -> list[Fact]:
                                       "ordinal": meeting.ordinal}, ctx.evidence(sentence), NAME))
     seen = set()
     for sentence in ctx.doc.sentences:
-        if not CHAIR.search(ctx.doc.folded, sentence.start, sentence.end):
+        if not _mentions_any(ctx, sentence, ("chủ trì",)) or not CHAIR.search(ctx.doc.folded, sentence.start, sentence.end):
             continue
         chairs = _chairs(ctx, analysis_of(ctx, sentence))
         if not chairs:

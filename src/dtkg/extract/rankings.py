@@ -60,6 +60,7 @@ class Cues:
     regional: re.Pattern
     score: re.Pattern
     comparison: re.Pattern
+    gate: re.Pattern  # a word without which a clause states no rank and no score (a fast test)
 
 
 @lru_cache(maxsize=1)
@@ -89,6 +90,7 @@ def cues() -> Cues:
         regional=re.compile(r"\W*(?:\d+\s*/\s*\d+\s+)?(?:\w+\s+){0,2}?(?:" + "|".join(map(re.escape, table["regional"])) + r")(?![\w])"),
         score=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["score"])) + r")\W{0,3}(?:\w+\W+){0,2}$"),
         comparison=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["comparison"])) + r")\s+(?:năm\s+)?$"),
+        gate=re.compile(alternation([*table["first"], *table["context"], "thứ", "xếp"])),
     )
 
 
@@ -151,6 +153,8 @@ def _clauses(folded: str, sentence: Sentence) -> list[tuple[int, int]]:
 
 def _read_clause(ctx: Context, n: int, sentence: Sentence, start: int, end: int) -> list[Entry]:
     c, folded = cues(), ctx.doc.folded
+    if not c.gate.search(folded, start, end):
+        return []  # no rank cue (first, "thứ", "xếp") and no DTI context: nothing to read
     clause = folded[start:end]
     if c.other.search(clause):
         return []
