@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from dtkg import build as b, dump, store as st, stream
-from dtkg.atomic import Staging, clean_stale, locked, write_text
+from dtkg.atomic import Staging, clean_stale, locked
 from dtkg.incremental import NOTE
 
 
@@ -70,4 +70,4 @@ def _write(out: Path, staging: Staging, summary: b.Summary, progress: b.Progress
     if previous:
         previous["triples"] = summary.triples
         previous["notes"] = [n for n in previous.get("notes", []) if n != NOTE]
-        write_text(staging.add_file("build.json"), json.dumps(previous, ensure_ascii=False, indent=2) + "\n")
+        staging.write_bytes("build.json", (json.dumps(previous, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
