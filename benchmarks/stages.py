@@ -167,20 +167,33 @@ def linear_rows(figures: list[dict]) -> list[Row]:
 
 
 def bench_incremental(built: Path, work: Path, seed: int, n_total: int) -> list[Row]:
-    """Add 10 new articles to a built graph with `dtkg build --incremental`, timed as a child process."""
+    """Add 10 new articles to a copy of a built graph with `dtkg build --incremental`, then write
+    its dumps with `dtkg dump`, each timed as a child process."""
     extra = work / "corpus-add-10.jsonl"
     with open(extra, "w", encoding="utf-8") as out:
         generate.write_corpus(out, 10, seed, start=n_total)  # articles the build has not seen
-    before = count_triples(built / "store")
-    run = run_child([*dtkg_cmd(), "build", str(extra), "--out", str(built), "--incremental"], cwd=ROOT)
+    copy = work / f"incremental-{n_total}"
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(built, copy, copy_function=os.link)  # hard links: the build itself stays as it is
+    before = count_triples(copy / "store")
+    run = run_child([*dtkg_cmd(), "build", str(extra), "--out", str(copy), "--incremental", "--quiet"], cwd=ROOT)
     if run.returncode not in (0, 1):
         raise RuntimeError(f"dtkg build --incremental failed ({run.returncode}): {run.stderr[-2000:]}")
-    after = count_triples(built / "store")
+    after = count_triples(copy / "store")
+    dumped = run_child([*dtkg_cmd(), "dump", "--graph", str(copy), "--quiet"], cwd=ROOT)
+    if dumped.returncode != 0:
+        raise RuntimeError(f"dtkg dump failed ({dumped.returncode}): {dumped.stderr[-2000:]}")
+    seconds = json.loads((copy / "build.json").read_text(encoding="utf-8")).get("seconds", {})
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items() if k != "total")
     label = f"+10 to {n_total} art"
+    shutil.rmtree(copy)
     return [
-        Row("incremental", label, "wall time", round(run.seconds, 2), "s", "seconds (< 30 s)", run.seconds < 30),
+        Row("incremental", label, "wall time (process)", round(run.seconds, 2), "s", "seconds (< 30 s)",
+            run.seconds < 30, stages),
         Row("incremental", label, "quads added", after - before, "quads", "> 0", after > before),
         Row("incremental", label, "peak memory", human_bytes(run.peak_rss), ""),
+        Row("incremental", label, "`dtkg dump` afterwards (all dumps from the store)", round(dumped.seconds, 1), "s"),
     ]
 
 
