@@ -25,6 +25,7 @@ from dtkg.validate.terms import to_nt, to_rdflib, unescape
 RDF_TYPE = f"<{RDF.type}>"
 SUBCLASS = f"<{RDFS.subClassOf}>"
 EMPTY: frozenset = frozenset()
+EMPTY_DICT: dict = {}
 
 # parameters that are not constraints (or are read with the constraint they belong to)
 NOT_CONSTRAINTS = {SH[n] for n in (
@@ -46,23 +47,32 @@ class UnsupportedShape(NotImplementedError):
 class Unit:
     """The data one check sees: an article graph (term-string index) over the indexed vocabulary."""
 
-    __slots__ = ("out", "inv", "vout", "vinv", "direct_supers", "_supers", "triples", "sparql")
+    __slots__ = ("out", "inv", "vout", "vinv", "direct_supers", "_supers", "sparql", "_props")
 
-    def __init__(self, out, inv, vout, vinv, direct_supers, supers_cache, triples=(), sparql=None):
+    def __init__(self, out, inv, vout, vinv, direct_supers, supers_cache, sparql=None):
         self.out, self.inv, self.vout, self.vinv = out, inv, vout, vinv
         self.direct_supers = direct_supers
         self._supers = supers_cache
-        self.triples = triples
         self.sparql = sparql
+        self._props: dict = {}
+
+    def props(self, node: str) -> dict:
+        """predicate -> objects of `node` in the article and the vocabulary."""
+        found = self._props.get(node)
+        if found is None:
+            a = self.out.get(node)
+            b = self.vout.get(node)
+            if b is None:
+                found = a if a is not None else EMPTY_DICT
+            elif a is None:
+                found = b
+            else:
+                found = {p: a.get(p, EMPTY) | b.get(p, EMPTY) for p in a.keys() | b.keys()}
+            self._props[node] = found
+        return found
 
     def objs(self, node: str, pred: str):
-        a = self.out.get(node)
-        b = self.vout.get(node)
-        x = a.get(pred) if a is not None else None
-        y = b.get(pred) if b is not None else None
-        if x is None:
-            return y if y is not None else EMPTY
-        return x if y is None else x | y
+        return self.props(node).get(pred, EMPTY)
 
     def subjs(self, node: str, pred: str):
         a = self.inv.get(node)
@@ -86,6 +96,15 @@ class Unit:
             found = self._supers[cls] = frozenset(seen)
         return found
 
+    def is_instance_of_any(self, node: str, classes: list[str]) -> bool:
+        if node[0] == '"':
+            return False
+        for t in self.objs(node, RDF_TYPE):
+            for cls in classes:
+                if t == cls or cls in self.supers(t):
+                    return True
+        return False
+
     def is_instance(self, node: str, cls: str) -> bool:
         if node[0] == '"':
             return False
@@ -96,31 +115,57 @@ class Unit:
 
 
 class Shape:
-    """A compiled shape: its value nodes (path, or the focus node) and its checks."""
+    """A compiled shape: its value nodes (path, or the focus node) and its checks.
 
-    __slots__ = ("node", "path", "checks", "tag", "deactivated", "messages", "is_property")
+    `run(focus, unit, sink)` is a closure made by `finish()` once the checks are compiled.
+    """
+
+    __slots__ = ("node", "path", "pred", "checks", "tag", "deactivated", "messages", "is_property", "only_class",
+                 "run")
 
     def __init__(self, node):
         self.node = node
         self.path = None
+        self.pred: str | None = None  # the predicate, when the path is one IRI
         self.checks: list = []
         self.tag = None
         self.deactivated = False
         self.messages: list = []
         self.is_property = False
+        self.only_class: str | None = None  # C when the shape is exactly [ sh:class C ] (a node shape)
+        self.run = None
 
-    def run(self, focus: str, unit: Unit, sink: list | None) -> bool:
+    def finish(self) -> None:
+        checks, tag, path, pred = tuple(self.checks), self.tag, self.path, self.pred
+        # with no value nodes only these checks can fail (minCount, qualified counts, equals, SPARQL)
+        on_empty = tuple(c for c in checks if getattr(c, "on_empty", False))
         if self.deactivated:
-            return True
-        values = self.path(focus, unit) if self.path is not None else (focus,)
-        ok = True
-        tag = self.tag
-        for check in self.checks:
-            if not check(focus, values, unit, sink, tag):
-                if sink is None:
-                    return False
-                ok = False
-        return ok
+            def run(focus, unit, sink):
+                return True
+        elif path is None:
+            def run(focus, unit, sink):
+                values = (focus,)
+                ok = True
+                for check in checks:
+                    if not check(focus, values, unit, sink, tag):
+                        if sink is None:
+                            return False
+                        ok = False
+                return ok
+        else:
+            def run(focus, unit, sink):
+                if pred is not None:
+                    values = unit.props(focus).get(pred, EMPTY)
+                else:
+                    values = path(focus, unit)
+                ok = True
+                for check in (checks if values else on_empty):
+                    if not check(focus, values, unit, sink, tag):
+                        if sink is None:
+                            return False
+                        ok = False
+                return ok
+        self.run = run
 
 
 def _cached(fast, slow):
@@ -284,6 +329,32 @@ def min_inclusive_test(bound: Literal):
     return _cached(lambda term: False if term[0] != '"' else None, slow)
 
 
+_NATURAL = re.compile(r'^"([0-9]+)"\^\^<http://www\.w3\.org/2001/XMLSchema#(?:integer|nonNegativeInteger)>$')
+_NATURALS: dict = {}
+_TERMS: dict = {}
+
+
+def _natural(term: str) -> int | None:
+    """The value of a canonical xsd:integer / xsd:nonNegativeInteger literal without a sign, else None."""
+    found = _NATURALS.get(term, False)
+    if found is False:
+        m = _NATURAL.match(term)
+        found = int(m.group(1)) if m and (m.group(1) == "0" or not m.group(1).startswith("0")) else None
+        if len(_NATURALS) > 100_000:
+            _NATURALS.clear()
+        _NATURALS[term] = found
+    return found
+
+
+def _rdflib_term(term: str):
+    found = _TERMS.get(term)
+    if found is None:
+        if len(_TERMS) > 100_000:
+            _TERMS.clear()
+        found = _TERMS[term] = to_rdflib(term)
+    return found
+
+
 def _less_or_equal(value, other) -> bool:
     """pySHACL's sh:lessThanOrEquals test of one value node against one value of the other property."""
     if isinstance(value, BNode) or isinstance(other, BNode):
@@ -355,6 +426,7 @@ class Compiler:
         if paths:
             shape.is_property = True
             shape.path = self._path(paths[0])
+            shape.pred = f"<{paths[0]}>" if isinstance(paths[0], URIRef) else None
             path_text = _path_text(g, paths[0], self.nm)
             self.paths.setdefault(path_text, paths[0])
         severity = g.value(node, SH.severity)
@@ -362,6 +434,11 @@ class Compiler:
         shape.tag = ("Violation" if severity is None else _local(severity), _owning_shape(node, g),
                      pick_message(shape.messages, self.lang), path_text)
         shape.checks = self._checks(shape, node, preds)
+        constraints = {p for p in preds if p in CONSTRAINTS}
+        classes = list(g.objects(node, SH["class"]))
+        if constraints == {SH["class"]} and len(classes) == 1 and not paths and not shape.deactivated:
+            shape.only_class = f"<{classes[0]}>"
+        shape.finish()
         if reported:
             self._require_messages(shape)
         return shape
@@ -378,7 +455,7 @@ class Compiler:
         g = self.g
         if isinstance(path, URIRef):
             pred = f"<{path}>"
-            return lambda focus, unit: unit.objs(focus, pred)
+            return lambda focus, unit: unit.props(focus).get(pred, EMPTY)
         inverse = g.value(path, SH.inversePath)
         if inverse is not None:
             if not isinstance(inverse, URIRef):
@@ -482,6 +559,7 @@ class Compiler:
             if sink is not None:
                 sink.append((tag, focus, None))
             return False
+        check.on_empty = minimum and n > 0
         return check
 
     @staticmethod
@@ -493,17 +571,22 @@ class Compiler:
             if sink is not None:
                 sink.extend((tag, focus, v) for v in differ)
             return False
+        check.on_empty = True
         return check
 
     @staticmethod
     def _less_or_equals(other: str):
         def check(focus, values, unit, sink, tag):
             ok = True
-            compare = [to_rdflib(c) for c in unit.objs(focus, other)]
+            compare = unit.objs(focus, other)
             for v in values:
-                value = to_rdflib(v)
                 for c in compare:
-                    if not _less_or_equal(value, c):
+                    fast_v, fast_c = _natural(v), _natural(c)
+                    if fast_v is not None and fast_c is not None:
+                        fine = fast_v <= fast_c
+                    else:
+                        fine = _less_or_equal(_rdflib_term(v), _rdflib_term(c))
+                    if not fine:
                         if sink is None:
                             return False
                         ok = False
@@ -513,6 +596,19 @@ class Compiler:
 
     @staticmethod
     def _or(members: list[Shape]):
+        classes = [m.only_class for m in members]
+        if all(c is not None for c in classes):  # each member is [ sh:class C ]: one test over the value's types
+            def check(focus, values, unit, sink, tag):
+                ok = True
+                for v in values:
+                    if not unit.is_instance_of_any(v, classes):
+                        if sink is None:
+                            return False
+                        ok = False
+                        sink.append((tag, focus, v))
+                return ok
+            return check
+
         def check(focus, values, unit, sink, tag):
             ok = True
             for v in values:
@@ -562,8 +658,10 @@ class Compiler:
         def check(focus, values, unit, sink, tag):
             if not disjoint and not values and (low is None or low < 1):
                 return True
-            conforming = sum(1 for v in values if inner.run(v, unit, None)
-                             and not any(s.run(v, unit, None) for s in siblings))
+            conforming = 0
+            for v in values:
+                if inner.run(v, unit, None) and not any(s.run(v, unit, None) for s in siblings):
+                    conforming += 1
             ok = True
             for broken in (high is not None and conforming > high, low is not None and conforming < low):
                 if broken:
@@ -571,6 +669,7 @@ class Compiler:
                     if sink is not None:
                         sink.append((tag, focus, None))
             return ok
+        check.on_empty = True
         return check
 
     def _sparql(self, shape: Shape, constraint):
@@ -621,6 +720,7 @@ class Compiler:
                     path_text = _path_text(g, to_rdflib(path), self.nm) if path is not None else None
                     sink.append(((severity, owner, pick_message(messages, lang), path_text), this or focus, value))
             return not found
+        check.on_empty = True
         return check
 
 

@@ -79,6 +79,8 @@ class Engine:
             triple = (to_nt(s), to_nt(p), to_nt(o))
             self._vocabulary.add(*triple)
             self._vocabulary_triples.append(triple)
+        self._vocabulary_subjects_of = {pred: {s for s, by_pred in self._vocabulary.out.items() if pred in by_pred}
+                                         for pred, _ in self._subject_of}
         self._direct_supers: dict[str, set] = defaultdict(set)
         for sub, sups in self._vocabulary.out.items():
             for sup in sups.get(SUBCLASS, ()):
@@ -100,16 +102,33 @@ class Engine:
     def check(self, lines: list[str]) -> list[Violation]:
         """The results about the subjects of `lines` (one article graph), over the lines and the vocabulary."""
         article = _Index(self._inverse)
-        triples = []
+        out, inverse = article.out, self._inverse
+        extends_hierarchy = False
         for line in lines:
-            if not line or line.isspace() or line.lstrip().startswith("#"):
+            if line.endswith(" .\n"):
+                s, p, o = line[:-3].split(" ", 2)
+                if o[-1] == ">" and o[0] == '"':
+                    o = canonical(o)
+            elif not line or line.isspace() or line.lstrip().startswith("#"):
                 continue
-            triple = parse_line(line)
-            article.add(*triple)
-            triples.append(triple)
+            else:
+                s, p, o = parse_line(line)
+            if p == SUBCLASS:
+                extends_hierarchy = True
+            by_pred = out.get(s)
+            if by_pred is None:
+                out[s] = {p: {o}}
+            else:
+                objs = by_pred.get(p)
+                if objs is None:
+                    by_pred[p] = {o}
+                else:
+                    objs.add(o)
+            if p in inverse:
+                article.inv.setdefault(o, {}).setdefault(p, set()).add(s)
         if not article.out:
             return []
-        unit = self._unit(article, triples)
+        unit = self._unit(article, extends_hierarchy)
         sink: list = []
         for focus in article.out:
             self._validate(focus, unit, sink)
@@ -117,39 +136,47 @@ class Engine:
 
     def check_vocabulary(self) -> list[Violation]:
         """The results about the vocabulary's own nodes (the vocabulary checked on its own)."""
-        unit = self._unit(_Index(self._inverse), [])
+        unit = self._unit(_Index(self._inverse), False)
         sink: list = []
         for focus in self._vocabulary.out:
             self._validate(focus, unit, sink)
         return self._violations(sink, self._vocabulary.out)
 
-    def _unit(self, article: _Index, triples: list) -> Unit:
+    def _unit(self, article: _Index, extends_hierarchy: bool) -> Unit:
         supers, direct = self._supers, self._direct_supers
-        if any(p == SUBCLASS for _, p, _ in triples):  # the article extends the class hierarchy: no shared caches
+        if extends_hierarchy:  # the article adds rdfs:subClassOf axioms: its own hierarchy, no shared caches
             direct = defaultdict(set, {k: set(v) for k, v in direct.items()})
-            for s, p, o in triples:
-                if p == SUBCLASS:
-                    direct[s].add(o)
+            for s, objs in article.out.items():
+                direct[s].update(objs.get(SUBCLASS, ()))
             supers = {}
-        unit = Unit(article.out, article.inv, self._vocabulary.out, self._vocabulary.inv, direct, supers, triples)
-        unit.sparql = functools.partial(self._sparql, triples)
+        unit = Unit(article.out, article.inv, self._vocabulary.out, self._vocabulary.inv, direct, supers)
+        unit.sparql = functools.partial(self._sparql, article.out)
         return unit
 
     def _validate(self, focus: str, unit: Unit, sink: list) -> None:
-        shapes: set = set()
+        """Run every shape that targets `focus` on it (each shape once)."""
+        props = unit.props(focus)
+        types = props.get(RDF_TYPE, ())
         shared = unit._supers is self._supers
-        for t in unit.objs(focus, RDF_TYPE):
-            found = self._class_shapes.get(t) if shared else None
-            if found is None:
-                found = tuple({s: None for c in unit.supers(t) for s in self._by_class.get(c, ())})
-                if shared:
-                    self._class_shapes[t] = found
-            shapes.update(found)
-        for pred, targeted in self._subject_of:
-            if unit.objs(focus, pred):
-                shapes.update(targeted)
+        if len(types) == 1 and shared:
+            for t in types:
+                shapes = self._class_shapes.get(t)
+                if shapes is None:
+                    shapes = self._class_shapes[t] = self._shapes_of_class(t, unit)
+        else:
+            shapes = {s: None for t in types for s in self._shapes_of_class(t, unit)}
+        if self._subject_of:
+            preds = unit.out.get(focus, ())
+            extra = [s for pred, targeted in self._subject_of
+                     if pred in preds or focus in self._vocabulary_subjects_of[pred] for s in targeted]
+            if extra:
+                shapes = {**dict.fromkeys(shapes), **dict.fromkeys(extra)}
         for shape in shapes:
             shape.run(focus, unit, sink)
+
+    def _shapes_of_class(self, cls: str, unit: Unit) -> tuple:
+        """The shapes whose sh:targetClass is `cls` or one of its superclasses."""
+        return tuple({s: None for c in unit.supers(cls) for s in self._by_class.get(c, ())})
 
     def _violations(self, sink: list, own) -> list[Violation]:
         found = set()
@@ -159,10 +186,11 @@ class Engine:
                                     to_rdflib(value) if value is not None else None))
         return sorted(found, key=sort_key)
 
-    def _sparql(self, triples: list, query: str, this: str | None) -> list[dict]:
-        """Run a SELECT over the vocabulary and the unit's triples, $this bound; rows as {variable: term string}."""
+    def _sparql(self, article: dict, query: str, this: str | None) -> list[dict]:
+        """Run a SELECT over the vocabulary and the article graph, $this bound; rows as {variable: term string}."""
         store = self._sparql_store()
-        store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), _UNIT_GRAPH) for s, p, o in triples)
+        store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), _UNIT_GRAPH)
+                     for s, by_pred in article.items() for p, objs in by_pred.items() for o in objs)
         try:
             substitutions = {ox.Variable("this"): to_oxigraph(this)} if this is not None else None
             solutions = store.query(query, substitutions=substitutions, default_graph=[_VOCABULARY_GRAPH, _UNIT_GRAPH])
