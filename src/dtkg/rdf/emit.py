@@ -294,8 +294,18 @@ _ESCAPES = str.maketrans({
 })
 
 
+_IRI_NT: dict[str, str] = {}  # IRIs repeat (predicates, classes, entities): each is written once
+
+
 def term_nt(term: URIRef | Literal) -> str:
     """A term in N-Triples syntax."""
+    if type(term) is URIRef:
+        nt = _IRI_NT.get(term)
+        if nt is None:
+            nt = f"<{term}>"
+            if len(_IRI_NT) < 100_000:
+                _IRI_NT[term] = nt
+        return nt
     if isinstance(term, Literal):
         body = '"' + str(term).translate(_ESCAPES) + '"'
         if term.language:
