@@ -67,13 +67,32 @@ def _boundary_regex(labels: list[str]) -> re.Pattern | None:
     """One regex matching any label as a whole word, longest first (a trie: fast to match)."""
     if not labels:
         return None
-    return re.compile(r"(?<![\w&])(?:" + _trie_pattern(sorted(set(labels))) + r")(?![\w&])")
+    return re.compile(_BOUNDARY_BEFORE + "(?:" + _trie_pattern(sorted(set(labels))) + r")(?![\w&])")
 
 
 def alternation(words) -> str:
     """A regex alternation of literal `words` that matches as `"|".join(longest first)` does, but
     fast: shared by prefix (the engine tries one branch per letter, not every word)."""
     return _trie_pattern(sorted(set(words)))
+
+
+_BOUNDARY_BEFORE = r"(?<![\w&])"
+_WORD_OR_AMP = re.compile(r"[\w&]")
+
+
+def _unanchored(regex: re.Pattern | None) -> re.Pattern | None:
+    """The boundary regex without its look-behind, which is tested apart: searched much faster
+    (the engine skips to a possible first letter)."""
+    if regex is None:
+        return None
+    assert regex.pattern.startswith(_BOUNDARY_BEFORE)
+    return re.compile(regex.pattern[len(_BOUNDARY_BEFORE):])
+
+
+def _starts(labels) -> tuple[int, frozenset[str]]:
+    """(n, the first n letters of every label), n = 2 or less: a fast test before a regex match."""
+    n = min([2, *(len(label) for label in labels)])
+    return n, frozenset(label[:n] for label in labels)
 
 
 def _trie_pattern(words: list[str]) -> str:
@@ -110,7 +129,8 @@ class Lexicon:
     org_heads: dict[str, tuple[str, str]] = field(default_factory=dict)
     role_orgs: dict[str, str] = field(default_factory=dict)
     _regex: dict[str, re.Pattern | None] = field(default_factory=dict, repr=False)
-    _first_chars: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _starts: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict, repr=False)
+    _unanchored: dict[str, re.Pattern | None] = field(default_factory=dict, repr=False)
 
     def add(self, kind: str, label: str, term: Term) -> None:
         """Register `label` (any spelling) for `term`."""
@@ -125,25 +145,34 @@ class Lexicon:
         self._regex = {kind: _boundary_regex(list(labels)) for kind, labels in self.by_label.items()}
         heads = [fold(h) for h in self.org_heads]
         self._regex["org_head"] = _boundary_regex(heads)
-        self._first_chars = {kind: frozenset(label[:1] for label in labels) for kind, labels in self.by_label.items()}
-        self._first_chars["org_head"] = frozenset(h[:1] for h in heads)
+        self._unanchored = {kind: _unanchored(regex) for kind, regex in self._regex.items()}
+        self._starts = {kind: _starts(labels) for kind, labels in self.by_label.items()}
+        self._starts["org_head"] = _starts(heads)
         return self
 
     def scan(self, kind: str, folded: str, start: int = 0, end: int | None = None) -> list[Hit]:
         """All non-overlapping matches of `kind` names in `folded[start:end]`, longest first."""
-        regex = self._regex.get(kind)
+        regex = self._unanchored.get(kind)
         if regex is None:
             return []
         table = self.by_label.get(kind, {})
         hits = []
-        for m in regex.finditer(folded, start, len(folded) if end is None else end):
+        pos, end = start, len(folded) if end is None else end
+        while (m := regex.search(folded, pos, end)) is not None:
+            if m.start() > 0 and _WORD_OR_AMP.match(folded, m.start() - 1):
+                pos = m.start() + 1  # not at the start of a word: look again one letter on
+                continue
             hits.append(Hit(m.start(), m.end(), tuple(table.get(m.group(0), ()))))
+            pos = m.end()
         return hits
 
     def match_at(self, kind: str, folded: str, pos: int) -> Hit | None:
         """The longest `kind` name starting exactly at `pos`, if any."""
         regex = self._regex.get(kind)
-        if regex is None or folded[pos:pos + 1] not in self._first_chars[kind]:
+        if regex is None:
+            return None
+        n, starts = self._starts[kind]
+        if folded[pos:pos + n] not in starts:
             return None
         m = regex.match(folded, pos)
         if not m:

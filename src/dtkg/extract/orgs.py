@@ -112,6 +112,11 @@ def _prefixes(table_id: int, table) -> frozenset[str]:
     return found[1]
 
 
+def _two_words(toks: list[Tok], k: int) -> str:
+    """Tokens k and k+1 (folded, space-joined), or token k alone at the end."""
+    return f"{toks[k].low} {toks[k + 1].low}" if k + 1 < len(toks) else toks[k].low
+
+
 def _token_index(toks: list[Tok], offset: int, default: int) -> int:
     for idx, t in enumerate(toks):
         if t.start >= offset:
@@ -194,7 +199,7 @@ def parse_org(ctx: Context, toks: list[Tok], i: int, lower_head: bool = False) -
     head, cls, scope = heads.table[found[0]]
     if CAPITAL_HEADS_ONLY and not toks[i].cap and not lower_head:
         return None
-    if " ".join(t.low for t in toks[i:i + 2]) in _function_words():
+    if _two_words(toks, i) in _function_words():
         return None  # "ban hành" is a verb, not "Ban …"
     j = found[1]
     if j < len(toks) and toks[j].low == "các":
@@ -257,7 +262,7 @@ def _named(ctx: Context, toks: list[Tok], i: int, j: int, head: str, cls: str) -
                 k = parent.j + 1
                 nested = True
             break
-        if not t.word or (t.low == "và" and not words) or t.low in function or " ".join(x.low for x in toks[k:k + 2]) in function:
+        if not t.word or (t.low == "và" and not words) or t.low in function or _two_words(toks, k) in function:
             break
         lvl, plc, nk = place_at(ctx, toks, k)
         if plc is not None:

@@ -205,12 +205,11 @@ def analyse(ctx: Context, sentence: Sentence) -> Analysis:
     people: list[Person] = []
     titles: list[Title] = []
     orgs: list[tuple[int, int, Entity]] = []
-    starts = _candidate_starts(ctx, toks, sentence)
     k = 0
-    while k < len(toks):
-        if k not in starts:
-            k += 1
-            continue
+    for start in sorted(_candidate_starts(ctx, toks, sentence)):
+        if start < k:
+            continue  # inside what was read
+        k = start
         h = _honorific_end(ctx, toks, k)
         found = parse_name(ctx, toks, h, after_honorific=h > k)
         if found:
