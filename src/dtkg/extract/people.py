@@ -78,10 +78,10 @@ class Analysis:
 
 
 @lru_cache(maxsize=4)
-def _honorific_index(honorifics: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
+def _honorific_index(lex) -> dict[str, list[tuple[str, ...]]]:
     """Honorifics by their first word (tokens folded; "TS." is the tokens "ts." or "ts", ".")."""
     index: dict[str, list[tuple[str, ...]]] = {}
-    for h in honorifics:
+    for h in lex.honorifics:
         words = tuple(h.split())
         index.setdefault(words[0], []).append(words)
         if words[-1].endswith(".") and len(words) == 1:
@@ -93,7 +93,7 @@ def _honorific_index(honorifics: tuple[str, ...]) -> dict[str, list[tuple[str, .
 
 def _honorific_end(ctx: Context, toks: list[Tok], k: int) -> int:
     """Index after any honorifics starting at k (k itself if none)."""
-    index = _honorific_index(ctx.lex.honorifics)
+    index = _honorific_index(ctx.lex)
     while k < len(toks):
         for words in index.get(toks[k].low, ()):
             if tuple(t.low for t in toks[k:k + len(words)]) == words:
@@ -242,7 +242,7 @@ def _candidate_starts(ctx: Context, toks: list[Tok], sentence: Sentence) -> set[
 @lru_cache(maxsize=4)
 def _start_words(lex) -> frozenset[str]:
     """Words a title, an organisation or an honorific may begin with."""
-    return org_first_words(lex) | frozenset(_honorific_index(lex.honorifics)) | {"phó", "trưởng"}
+    return org_first_words(lex) | frozenset(_honorific_index(lex)) | {"phó", "trưởng"}
 
 
 def _assign(ctx: Context, toks: list[Tok], people: list[Person], titles: list[Title], orgs) -> None:
