@@ -36,9 +36,9 @@ def abbreviator() -> Abbreviator:
     return Abbreviator(PREFIXES)
 
 
-def digest(line: str) -> bytes:
-    """A compact, seed-independent key of an N-Triples line (for de-duplication)."""
-    return hashlib.blake2b(line.encode("utf-8"), digest_size=12).digest()
+def digest(line: bytes) -> bytes:
+    """A compact, seed-independent key of a UTF-8 N-Triples line (for de-duplication)."""
+    return hashlib.blake2b(line, digest_size=12).digest()
 
 
 # Oxigraph stores integers of every derived type (xsd:nonNegativeInteger, …) as xsd:integer.
@@ -104,50 +104,52 @@ def article_graphs_from_trig(trig: Path, skip: set[str]) -> Iterator[tuple[str, 
 
 
 class DumpWriter:
-    """Streams dtkg.trig, dtkg.ttl and dtkg.nt into a folder as graphs arrive."""
+    """Streams dtkg.trig, dtkg.ttl and dtkg.nt into a folder as graphs arrive (UTF-8; article
+    pieces come encoded from the workers)."""
 
     def __init__(self, folder: Path):
         self.ab = abbreviator()
         self.paths = {name: folder / name for name in NAMES}
-        self.files: dict[str, IO[str]] = {
-            name: path.open("w", encoding="utf-8", newline="\n") for name, path in self.paths.items()
-        }
+        self.files: dict[str, IO[bytes]] = {name: path.open("wb") for name, path in self.paths.items()}
         header = "# dtkg: Vietnam's digital transformation knowledge graph, written by `dtkg build`.\n"
-        self.files["dtkg.trig"].write(header + self.ab.header())
-        self.files["dtkg.ttl"].write(header + "# The merged graph: article graphs + reference + inferred.\n"
-                                     + self.ab.header())
+        self._write("dtkg.trig", header + self.ab.header())
+        self._write("dtkg.ttl", header + "# The merged graph: article graphs + reference + inferred.\n" + self.ab.header())
         self.seen: set[bytes] = set()  # merged-graph lines written so far that several graphs may share
         self.elsewhere: set[bytes] = set()  # lines asserted in graphs outside the merged graph (ontology)
         self.merged = 0
 
+    def _write(self, name: str, text: str) -> None:
+        self.files[name].write(text.encode("utf-8"))
+
     def graph(self, graph_iri: str, lines: list[str], merged: bool) -> None:
         """A whole non-article graph (ontology, reference, inferred, dataset): TriG, and merged if asked."""
         triples = [split_nt(line) for line in lines]
-        self.files["dtkg.trig"].write(trig_block(f"<{graph_iri}>", triples, self.ab))
+        self._write("dtkg.trig", trig_block(f"<{graph_iri}>", triples, self.ab))
         if merged:
-            self.merge(lines)
+            self.merge([line.encode("utf-8") for line in lines])
         else:
-            self.elsewhere.update(digest(line) for line in lines)
+            self.elsewhere.update(digest(line.encode("utf-8")) for line in lines)
 
     def article(self, parts: ArticleParts) -> None:
         """One article graph: its TriG block, its own lines, and its shared lines not yet written."""
         self.files["dtkg.trig"].write(parts.trig)
         self.files["dtkg.nt"].write(parts.own_nt)
         self.files["dtkg.ttl"].write(parts.own_ttl)
-        self.merged += parts.own_nt.count("\n")
+        self.merged += parts.own_nt.count(b"\n")
         self.merge(parts.shared)
 
-    def merge(self, lines: Iterable[str]) -> None:
-        """Add lines to the merged graph, skipping those already in it."""
+    def merge(self, lines: Iterable[bytes]) -> None:
+        """Add UTF-8 lines to the merged graph, skipping those already in it."""
         new = []
         for line in lines:
             key = digest(line)
             if key not in self.seen:
                 self.seen.add(key)
                 new.append(line)
-        self.files["dtkg.nt"].write("".join(new))
-        self.files["dtkg.ttl"].write(turtle([split_nt(line) for line in new], self.ab))
-        self.merged += len(new)
+        if new:
+            self.files["dtkg.nt"].write(b"".join(new))
+            self._write("dtkg.ttl", turtle([split_nt(line.decode("utf-8")) for line in new], self.ab))
+            self.merged += len(new)
 
     def inferred(self, own: Iterable[str], shared: list[str], graph_iri: str, chunk: int = 50_000) -> int:
         """The inferred graph: lines about one article's own nodes (unique, grouped by article)
@@ -166,18 +168,18 @@ class DumpWriter:
         if not lines:
             return 0
         triples = [split_nt(line) for line in lines]
-        self.files["dtkg.trig"].write(trig_block(f"<{graph_iri}>", triples, self.ab))
+        self._write("dtkg.trig", trig_block(f"<{graph_iri}>", triples, self.ab))
         if own:
-            self.files["dtkg.nt"].write("".join(lines))
-            self.files["dtkg.ttl"].write(turtle(triples, self.ab))
+            self._write("dtkg.nt", "".join(lines))
+            self._write("dtkg.ttl", turtle(triples, self.ab))
             self.merged += len(lines)
         else:
-            self.merge(lines)
+            self.merge([line.encode("utf-8") for line in lines])
         return len(lines)
 
     def asserted(self, line: str) -> bool:
         """True when some graph already written states this triple (for pruning inferences)."""
-        key = digest(line)
+        key = digest(line.encode("utf-8"))
         return key in self.seen or key in self.elsewhere
 
     def close_merged(self) -> None:

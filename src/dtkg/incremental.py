@@ -157,7 +157,7 @@ def run(options: b.Options, staging, summary: b.Summary, progress: b.Progress) -
                     if inferred is not None:
                         inferred.forget_own(graph.value[len(st.ARTICLE_PREFIX):], old)
                     store.remove_graph(graph)
-                store.load(parts.nquads.encode("utf-8"), ox.RdfFormat.N_QUADS)
+                store.load(parts.nquads, ox.RdfFormat.N_QUADS)
                 if inferred is not None:
                     inferred.add(parts)
                 if checked is not None:

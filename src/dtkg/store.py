@@ -7,7 +7,6 @@ default graph is the union of the named graphs at query time (`query(...)` passe
 """
 from __future__ import annotations
 
-import io
 import queue
 import threading
 from pathlib import Path
@@ -105,7 +104,7 @@ class ArticleWriter:
     def __init__(self, store: ox.Store, replace: bool = False):
         self.store = store
         self.replace = replace
-        self.buffer = io.StringIO()
+        self.buffer: list[bytes] = []
         self.size = 0
         self.queue: queue.Queue = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
@@ -123,13 +122,14 @@ class ArticleWriter:
                 except BaseException as exc:  # noqa: BLE001 - raised again by close()
                     self.error = exc
 
-    def add(self, doc_id: str, nquads: str) -> None:
+    def add(self, doc_id: str, nquads: bytes) -> None:
+        """One article graph as UTF-8 N-Quads."""
         if self.replace:
             graph = ox.NamedNode(str(article_graph_iri(doc_id)))
             self.store.remove_graph(graph)  # nothing is buffered in this mode
-            self.store.load(nquads.encode("utf-8"), ox.RdfFormat.N_QUADS)
+            self.store.load(nquads, ox.RdfFormat.N_QUADS)
             return
-        self.buffer.write(nquads)
+        self.buffer.append(nquads)
         self.size += len(nquads)
         if self.size >= FLUSH_BYTES:
             self.flush()
@@ -137,8 +137,8 @@ class ArticleWriter:
     def flush(self) -> None:
         """Hand the buffered quads to the loader thread."""
         if self.size:
-            self.queue.put(self.buffer.getvalue().encode("utf-8"))
-            self.buffer = io.StringIO()
+            self.queue.put(b"".join(self.buffer))
+            self.buffer = []
             self.size = 0
 
     def close(self) -> None:

@@ -175,12 +175,12 @@ def project_schema() -> NTSchema:
 class ArticleParts:
     """What one article contributes to the store, the dumps and the inferred graph."""
 
-    nquads: str  # for the store
+    nquads: bytes  # for the store (the text pieces are UTF-8, encoded where the article is processed)
     triples: int
-    trig: str  # its block of the TriG dump
-    own_nt: str  # merged-graph lines no other graph can state
-    own_ttl: str
-    shared: list[str]  # merged-graph lines other graphs may state too (sorted)
+    trig: bytes  # its block of the TriG dump
+    own_nt: bytes  # merged-graph lines no other graph can state
+    own_ttl: bytes
+    shared: list[bytes]  # merged-graph lines other graphs may state too (sorted)
     inferred_own: list[str] = field(default_factory=list)
     inferred_shared: list[str] = field(default_factory=list)
 
@@ -206,10 +206,10 @@ def article_parts(doc_id: str, graph: str, lines: list[str], ab: Abbreviator,
     own_ttl = turtle(own_t, ab)
     shared_t = [t for t, m in zip(triples, mine) if not m]
     parts = ArticleParts(
-        nquads="".join(f"{line[:-3]} {graph} .\n" for line in lines), triples=len(lines),
-        trig=f"{graph} {{\n{own_ttl}{turtle(shared_t, ab)}}}\n\n",
-        own_nt="".join(line for line, m in zip(lines, mine) if m), own_ttl=own_ttl,
-        shared=[line for line, m in zip(lines, mine) if not m],
+        nquads="".join(f"{line[:-3]} {graph} .\n" for line in lines).encode("utf-8"), triples=len(lines),
+        trig=f"{graph} {{\n{own_ttl}{turtle(shared_t, ab)}}}\n\n".encode("utf-8"),
+        own_nt="".join(line for line, m in zip(lines, mine) if m).encode("utf-8"), own_ttl=own_ttl.encode("utf-8"),
+        shared=[line.encode("utf-8") for line, m in zip(lines, mine) if not m],
     )
     if schema is not None:
         for t in sorted(closure(triples, schema)):
