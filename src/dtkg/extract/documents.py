@@ -18,6 +18,7 @@ from functools import lru_cache
 from dtkg.extract.context import Context
 from dtkg.extract.lexicon import Lexicon, alternation
 from dtkg.extract.orgs import parse_org
+from dtkg.extract.wordre import WordRegex
 from dtkg.model import Entity, Fact
 from dtkg.resources import data
 from dtkg.text.normalize import fold
@@ -71,12 +72,12 @@ def patterns() -> Patterns:
 
 
 @lru_cache(maxsize=4)
-def _kinds(lex: Lexicon) -> tuple[re.Pattern, dict[str, str]]:
+def _kinds(lex: Lexicon) -> tuple[WordRegex, dict[str, str]]:
     """The kind-then-number matcher and a map folded label -> canonical kind label."""
     labels = {label: terms[0].name for label, terms in lex.by_label.get("kind", {}).items() if terms}
     for kind in patterns().types.values():
         labels.setdefault(fold(kind), kind)
-    regex = re.compile(r"(?<![\w])(" + alternation(labels) + r")\s+(số\s*:?\s*)?(" + NUMBER + r")(?![\w/])")
+    regex = WordRegex("(" + alternation(labels) + r")\s+(số\s*:?\s*)?(" + NUMBER + r")(?![\w/])", before=r"\w")
     return regex, labels
 
 
@@ -126,10 +127,11 @@ def _mentions(ctx: Context, sentence: Sentence) -> list[Mention]:
 
 
 @lru_cache(maxsize=4)
-def _titled(lex: Lexicon) -> re.Pattern:
+def _titled(lex: Lexicon) -> WordRegex:
     """A kind, the document's title, then "số" and a full number: "Luật Giao dịch điện tử số 20/2023/QH15"."""
     labels = _kinds(lex)[1]
-    return re.compile(r"(?<![\w])(" + alternation(labels) + r")\s+[^\d,.;:()]{3,80}?\s+số\s+(\d{1,5}(?:/\d{4})?[/\-][a-zđ&]+\d{0,2}(?:[/\-][a-zđ&]+\d{0,2})*)(?![\w/])")
+    return WordRegex("(" + alternation(labels) + r")\s+[^\d,.;:()]{3,80}?\s+số\s+(\d{1,5}(?:/\d{4})?[/\-][a-zđ&]+\d{0,2}(?:[/\-][a-zđ&]+\d{0,2})*)(?![\w/])",
+                     before=r"\w")
 
 
 def _kind_written(folded: str, start: int, kind: str, number: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SKOS
 
+from dtkg.extract.wordre import WordRegex
 from dtkg.namespaces import DTKG
 from dtkg.resources import data, folder
 from dtkg.text.normalize import fold
@@ -77,16 +78,14 @@ def alternation(words) -> str:
 
 
 _BOUNDARY_BEFORE = r"(?<![\w&])"
-_WORD_OR_AMP = re.compile(r"[\w&]")
 
 
-def _unanchored(regex: re.Pattern | None) -> re.Pattern | None:
-    """The boundary regex without its look-behind, which is tested apart: searched much faster
-    (the engine skips to a possible first letter)."""
+def _word_regex(regex: re.Pattern | None) -> WordRegex | None:
+    """The boundary regex as a WordRegex (the same matches, found faster by `scan`)."""
     if regex is None:
         return None
     assert regex.pattern.startswith(_BOUNDARY_BEFORE)
-    return re.compile(regex.pattern[len(_BOUNDARY_BEFORE):])
+    return WordRegex(regex.pattern[len(_BOUNDARY_BEFORE):])
 
 
 def _starts(labels) -> tuple[int, frozenset[str]]:
@@ -130,7 +129,7 @@ class Lexicon:
     role_orgs: dict[str, str] = field(default_factory=dict)
     _regex: dict[str, re.Pattern | None] = field(default_factory=dict, repr=False)
     _starts: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict, repr=False)
-    _unanchored: dict[str, re.Pattern | None] = field(default_factory=dict, repr=False)
+    _words: dict[str, WordRegex | None] = field(default_factory=dict, repr=False)
 
     def add(self, kind: str, label: str, term: Term) -> None:
         """Register `label` (any spelling) for `term`."""
@@ -145,26 +144,19 @@ class Lexicon:
         self._regex = {kind: _boundary_regex(list(labels)) for kind, labels in self.by_label.items()}
         heads = [fold(h) for h in self.org_heads]
         self._regex["org_head"] = _boundary_regex(heads)
-        self._unanchored = {kind: _unanchored(regex) for kind, regex in self._regex.items()}
+        self._words = {kind: _word_regex(regex) for kind, regex in self._regex.items()}
         self._starts = {kind: _starts(labels) for kind, labels in self.by_label.items()}
         self._starts["org_head"] = _starts(heads)
         return self
 
     def scan(self, kind: str, folded: str, start: int = 0, end: int | None = None) -> list[Hit]:
         """All non-overlapping matches of `kind` names in `folded[start:end]`, longest first."""
-        regex = self._unanchored.get(kind)
+        regex = self._words.get(kind)
         if regex is None:
             return []
         table = self.by_label.get(kind, {})
-        hits = []
-        pos, end = start, len(folded) if end is None else end
-        while (m := regex.search(folded, pos, end)) is not None:
-            if m.start() > 0 and _WORD_OR_AMP.match(folded, m.start() - 1):
-                pos = m.start() + 1  # not at the start of a word: look again one letter on
-                continue
-            hits.append(Hit(m.start(), m.end(), tuple(table.get(m.group(0), ()))))
-            pos = m.end()
-        return hits
+        return [Hit(m.start(), m.end(), tuple(table.get(m.group(0), ())))
+                for m in regex.finditer(folded, start, len(folded) if end is None else end)]
 
     def match_at(self, kind: str, folded: str, pos: int) -> Hit | None:
         """The longest `kind` name starting exactly at `pos`, if any."""

@@ -23,6 +23,7 @@ from dtkg.extract.context import Context
 from dtkg.extract.lexicon import Lexicon, alternation
 from dtkg.extract.orgs import parse_org
 from dtkg.extract.tokens import Tok
+from dtkg.extract.wordre import WordRegex
 from dtkg.model import Entity, Fact
 from dtkg.resources import data
 from dtkg.text.normalize import fold
@@ -35,8 +36,8 @@ OBJECT_WINDOW = 100  # characters between a verb and its object
 SYSTEM_CLASSES = {"cơ sở dữ liệu": "NationalDatabase", "nền tảng": "NationalPlatform", "cổng": "Portal"}
 
 
-def _phrases(items) -> re.Pattern:
-    return re.compile(r"(?<![\w&])(?:" + alternation(items) + r")(?![\w&])")
+def _phrases(items) -> WordRegex:
+    return WordRegex("(?:" + alternation(items) + r")(?![\w&])")
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,13 @@ class Words:
     """The cue words of data/patterns/links.csv, compiled once."""
 
     table: dict[str, dict[str, str]]
-    verb: re.Pattern
-    head: re.Pattern
-    done: re.Pattern
-    planned: re.Pattern
-    later: re.Pattern
-    operate: re.Pattern
-    directive: re.Pattern
+    verb: WordRegex
+    head: WordRegex
+    done: WordRegex
+    planned: WordRegex
+    later: WordRegex
+    operate: WordRegex
+    directive: WordRegex
     blocker: re.Pattern
     adverbial: re.Pattern
     companion: re.Pattern

@@ -8,13 +8,13 @@ article's context when the text leaves it out ("UBND tỉnh", "Ban Chỉ đạo 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from dtkg.extract.context import Context
 from dtkg.extract.lexicon import Lexicon, _read_lines, alternation
 from dtkg.extract.tokens import Tok
+from dtkg.extract.wordre import WordRegex
 from dtkg.model import Entity
 from dtkg.text.normalize import fold
 
@@ -60,10 +60,10 @@ def org_first_words(lex: Lexicon) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4)
-def org_heads_regex(lex: Lexicon) -> re.Pattern:
+def org_heads_regex(lex: Lexicon) -> WordRegex:
     """Head words as written with a capital (or abbreviated) in the source text."""
     heads = {h for h in lex.org_heads} | {a for a, e in lex.abbreviations.items() if e in lex.org_heads}
-    return re.compile(r"(?<!\w)(?:" + alternation(heads) + r")(?!\w)")
+    return WordRegex("(?:" + alternation(heads) + r")(?!\w)", before=r"\w")
 
 
 @lru_cache(maxsize=4)

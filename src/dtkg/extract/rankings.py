@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from dtkg.extract.context import Context
 from dtkg.extract.lexicon import alternation
+from dtkg.extract.wordre import WordRegex
 from dtkg.model import Entity, Fact
 from dtkg.resources import data
 from dtkg.text.normalize import fold
@@ -36,27 +37,27 @@ _RANK_THU = r"thứ\s+(\d{{1,2}}|{words})(?![\w])(?:\s*/\s*(\d{{2,3}}))?"
 _RANK_XEP = re.compile(r"(?<![\w])xếp(?:\s+hạng\s+(\d{1,2})(?![\d/,.]|\s*(?:bậc|%|điểm))|(?:\s+hạng)?\s+(\d{1,2})\s*/\s*(\d{2,3}))")
 
 
-def _phrases(items) -> re.Pattern:
-    return re.compile(r"(?<![\w&])(?:" + alternation(items) + r")(?![\w&])")
+def _phrases(items) -> WordRegex:
+    return WordRegex("(?:" + alternation(items) + r")(?![\w&])")
 
 
 @dataclass(frozen=True)
 class Cues:
     """The cue words of data/patterns/rankings.csv, compiled once."""
 
-    first: re.Pattern
+    first: WordRegex
     ordinal: dict[str, int]
     thu: re.Pattern
     intro: frozenset[str]
     notrank: frozenset[str]
     inverted: re.Pattern
-    context: re.Pattern
-    topic: re.Pattern
-    pillar: re.Pattern
-    other: re.Pattern
+    context: WordRegex
+    topic: WordRegex
+    pillar: WordRegex
+    other: WordRegex
     plural: re.Pattern
     agent: re.Pattern
-    national: re.Pattern
+    national: WordRegex
     regional: re.Pattern
     score: re.Pattern
     comparison: re.Pattern

@@ -57,7 +57,7 @@ def strip_html(raw: str) -> str:
     return html.unescape(text)
 
 
-_SPACES = re.compile(r"[\t\f\v][ \t\f\v]*| [ \t\f\v]+")  # runs of spacing other than one space
+_SPACES = re.compile(r"[ \t\f\v](?:[ \t\f\v]+|(?<=[\t\f\v]))")  # runs of spacing other than one space
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 

@@ -32,7 +32,8 @@ def _furniture() -> tuple[re.Pattern, re.Pattern]:
 
 # Abbreviations after which a full stop does not end a sentence.
 _NO_BREAK = re.compile(r"(?:\b(?:TP|Tp|tp|TS|ThS|PGS|GS|BS|KS|Th\.S|Q|P|St|Mr|Ms|Dr|No|TT|T\.Ư|TƯ)|\b[A-ZĐ])\.$")
-_BOUNDARY = re.compile(r"(?:[.!?…]+|\./\.)[\"”’)\]]*\s+(?=[\"“(\[]?[A-ZÀ-ỸĐ0-9])")
+# Written to start with a character class, so the engine skips to the next stop: "[.!?…]+" or "./.".
+_BOUNDARY = re.compile(r"[.!?…](?:[.!?…]*|(?<=\.)/\.)[\"”’)\]]*\s+(?=[\"“(\[]?[A-ZÀ-ỸĐ0-9])")
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
