@@ -88,10 +88,9 @@ def _word_regex(regex: re.Pattern | None) -> WordRegex | None:
     return WordRegex(regex.pattern[len(_BOUNDARY_BEFORE):])
 
 
-def _starts(labels) -> tuple[int, frozenset[str]]:
-    """(n, the first n letters of every label), n = 2 or less: a fast test before a regex match."""
-    n = min([2, *(len(label) for label in labels)])
-    return n, frozenset(label[:n] for label in labels)
+def _starts(labels) -> tuple[frozenset[str], frozenset[str]]:
+    """(the first three letters of the labels, the labels shorter than three): a fast test before a regex match."""
+    return frozenset(label[:3] for label in labels if len(label) >= 3), frozenset(label for label in labels if len(label) < 3)
 
 
 def _trie_pattern(words: list[str]) -> str:
@@ -128,7 +127,7 @@ class Lexicon:
     org_heads: dict[str, tuple[str, str]] = field(default_factory=dict)
     role_orgs: dict[str, str] = field(default_factory=dict)
     _regex: dict[str, re.Pattern | None] = field(default_factory=dict, repr=False)
-    _starts: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict, repr=False)
+    _starts: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict, repr=False)
     _words: dict[str, WordRegex | None] = field(default_factory=dict, repr=False)
 
     def add(self, kind: str, label: str, term: Term) -> None:
@@ -163,8 +162,8 @@ class Lexicon:
         regex = self._regex.get(kind)
         if regex is None:
             return None
-        n, starts = self._starts[kind]
-        if folded[pos:pos + n] not in starts:
+        starts, short = self._starts[kind]
+        if folded[pos:pos + 3] not in starts and not (short and (folded[pos:pos + 2] in short or folded[pos:pos + 1] in short)):
             return None
         m = regex.match(folded, pos)
         if not m:
