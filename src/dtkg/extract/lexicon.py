@@ -17,7 +17,7 @@ from pathlib import Path
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SKOS
 
-from dtkg.extract.wordre import WordRegex
+from dtkg.extract.wordre import FirstLetters, WordRegex
 from dtkg.namespaces import DTKG
 from dtkg.resources import data, folder
 from dtkg.text.normalize import fold
@@ -88,11 +88,6 @@ def _word_regex(regex: re.Pattern | None) -> WordRegex | None:
     return WordRegex(regex.pattern[len(_BOUNDARY_BEFORE):])
 
 
-def _starts(labels) -> tuple[frozenset[str], frozenset[str]]:
-    """(the first three letters of the labels, the labels shorter than three): a fast test before a regex match."""
-    return frozenset(label[:3] for label in labels if len(label) >= 3), frozenset(label for label in labels if len(label) < 3)
-
-
 def _trie_pattern(words: list[str]) -> str:
     """A regex alternation of `words` shared by prefix: ("bộ công an", "bộ tài chính") → "bộ\\ (?:công an|tài chính)".
 
@@ -127,7 +122,7 @@ class Lexicon:
     org_heads: dict[str, tuple[str, str]] = field(default_factory=dict)
     role_orgs: dict[str, str] = field(default_factory=dict)
     _regex: dict[str, re.Pattern | None] = field(default_factory=dict, repr=False)
-    _starts: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict, repr=False)
+    _starts: dict[str, FirstLetters] = field(default_factory=dict, repr=False)
     _words: dict[str, WordRegex | None] = field(default_factory=dict, repr=False)
 
     def add(self, kind: str, label: str, term: Term) -> None:
@@ -144,8 +139,8 @@ class Lexicon:
         heads = [fold(h) for h in self.org_heads]
         self._regex["org_head"] = _boundary_regex(heads)
         self._words = {kind: _word_regex(regex) for kind, regex in self._regex.items()}
-        self._starts = {kind: _starts(labels) for kind, labels in self.by_label.items()}
-        self._starts["org_head"] = _starts(heads)
+        self._starts = {kind: FirstLetters(labels) for kind, labels in self.by_label.items()}
+        self._starts["org_head"] = FirstLetters(heads)
         return self
 
     def scan(self, kind: str, folded: str, start: int = 0, end: int | None = None) -> list[Hit]:
@@ -162,8 +157,7 @@ class Lexicon:
         regex = self._regex.get(kind)
         if regex is None:
             return None
-        starts, short = self._starts[kind]
-        if folded[pos:pos + 3] not in starts and not (short and (folded[pos:pos + 2] in short or folded[pos:pos + 1] in short)):
+        if not self._starts[kind].may_start(folded, pos):
             return None
         m = regex.match(folded, pos)
         if not m:

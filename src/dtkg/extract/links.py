@@ -37,7 +37,7 @@ SYSTEM_CLASSES = {"cơ sở dữ liệu": "NationalDatabase", "nền tảng": "N
 
 
 def _phrases(items) -> WordRegex:
-    return WordRegex("(?:" + alternation(items) + r")(?![\w&])")
+    return WordRegex("(?:" + alternation(items) + r")(?![\w&])", words=items)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ _RANK_XEP = re.compile(r"(?<![\w])xếp(?:\s+hạng\s+(\d{1,2})(?![\d/,.]|\s*(?:
 
 
 def _phrases(items) -> WordRegex:
-    return WordRegex("(?:" + alternation(items) + r")(?![\w&])")
+    return WordRegex("(?:" + alternation(items) + r")(?![\w&])", words=items)
 
 
 @dataclass(frozen=True)

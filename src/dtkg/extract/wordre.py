@@ -13,14 +13,34 @@ import sys
 from typing import Iterator
 
 
-class WordRegex:
-    """`(?<!BEFORE)(?:BODY)` with the `search` / `finditer` / `match` of a compiled pattern."""
+class FirstLetters:
+    """A fast test that must pass where one of `words` starts: its first three letters are
+    there (or, for a shorter word, the whole word)."""
 
-    def __init__(self, body: str, before: str = r"[\w&]") -> None:
+    def __init__(self, words) -> None:
+        self.three = frozenset(w[:3] for w in words if len(w) >= 3)
+        self.short = frozenset(w for w in words if len(w) < 3)
+
+    def may_start(self, string: str, pos: int) -> bool:
+        """Whether one of the words may start at `pos` (False: none does)."""
+        if string[pos:pos + 3] in self.three:
+            return True
+        return bool(self.short) and (string[pos:pos + 2] in self.short or string[pos:pos + 1] in self.short)
+
+
+class WordRegex:
+    """`(?<!BEFORE)(?:BODY)` with the `search` / `finditer` / `match` of a compiled pattern.
+
+    `words`, when the body matches only words of that list (then maybe more), lets `match` skip
+    the regex where none of them starts.
+    """
+
+    def __init__(self, body: str, before: str = r"[\w&]", words=None) -> None:
         self.body = re.compile(body)
         self.whole = re.compile(rf"(?<!{before})(?:{body})")
         self._before = re.compile(before)
         self.pattern = self.whole.pattern
+        self._first = FirstLetters(words) if words is not None else None
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """The first match in string[pos:endpos] that starts a word."""
@@ -41,6 +61,8 @@ class WordRegex:
 
     def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """A match starting exactly at `pos` (and a word)."""
+        if self._first is not None and not self._first.may_start(string, pos):
+            return None
         return self.whole.match(string, pos, endpos)
 
     def fullmatch(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
