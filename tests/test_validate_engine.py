@@ -313,6 +313,19 @@ def test_default_engine_is_cached_and_results_pickle(sample):
     assert all(str(v.shape).startswith(SHAPES_NS) for v in found)
 
 
+def test_engine_runs_in_spawned_worker_processes(sample):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from dtkg.validate.engine import check_lines
+
+    _, articles = sample
+    graphs = [_mutated(articles, MUTATIONS[0][2]), _mutated(articles, MUTATIONS[4][2])]
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        found = list(pool.map(check_lines, graphs))
+    assert all(found) and found == [Engine.default().check(lines) for lines in graphs]
+
+
 def test_report_graph_is_deterministic(sample):
     _, articles = sample
     engine = Engine.default("en")

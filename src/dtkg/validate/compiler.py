@@ -47,7 +47,7 @@ class UnsupportedShape(NotImplementedError):
 class Unit:
     """The data one check sees: an article graph (term-string index) over the indexed vocabulary."""
 
-    __slots__ = ("out", "inv", "vout", "vinv", "direct_supers", "_supers", "sparql", "_props")
+    __slots__ = ("out", "inv", "vout", "vinv", "direct_supers", "_supers", "sparql", "_props", "_classes")
 
     def __init__(self, out, inv, vout, vinv, direct_supers, supers_cache, sparql=None):
         self.out, self.inv, self.vout, self.vinv = out, inv, vout, vinv
@@ -55,6 +55,7 @@ class Unit:
         self._supers = supers_cache
         self.sparql = sparql
         self._props: dict = {}
+        self._classes: dict = {}
 
     def props(self, node: str) -> dict:
         """predicate -> objects of `node` in the article and the vocabulary."""
@@ -96,22 +97,27 @@ class Unit:
             found = self._supers[cls] = frozenset(seen)
         return found
 
-    def is_instance_of_any(self, node: str, classes: list[str]) -> bool:
-        if node[0] == '"':
-            return False
-        for t in self.objs(node, RDF_TYPE):
-            for cls in classes:
-                if t == cls or cls in self.supers(t):
-                    return True
-        return False
+    def classes(self, node: str) -> frozenset:
+        """Every class `node` is an instance of (its types and their superclasses); none for a literal."""
+        found = self._classes.get(node)
+        if found is None:
+            if node[0] == '"':
+                found = EMPTY
+            else:
+                types = self.props(node).get(RDF_TYPE, EMPTY)
+                if len(types) == 1:
+                    for t in types:
+                        found = self.supers(t)
+                else:
+                    found = frozenset().union(*(self.supers(t) for t in types))
+            self._classes[node] = found
+        return found
+
+    def is_instance_of_any(self, node: str, classes: frozenset) -> bool:
+        return not self.classes(node).isdisjoint(classes)
 
     def is_instance(self, node: str, cls: str) -> bool:
-        if node[0] == '"':
-            return False
-        for t in self.objs(node, RDF_TYPE):
-            if t == cls or cls in self.supers(t):
-                return True
-        return False
+        return cls in self.classes(node)
 
 
 class Shape:
@@ -121,7 +127,7 @@ class Shape:
     """
 
     __slots__ = ("node", "path", "pred", "checks", "tag", "deactivated", "messages", "is_property", "only_class",
-                 "run")
+                 "properties", "run")
 
     def __init__(self, node):
         self.node = node
@@ -133,6 +139,7 @@ class Shape:
         self.messages: list = []
         self.is_property = False
         self.only_class: str | None = None  # C when the shape is exactly [ sh:class C ] (a node shape)
+        self.properties: list = []  # the sh:property shapes of a node shape
         self.run = None
 
     def finish(self) -> None:
@@ -143,6 +150,10 @@ class Shape:
             def run(focus, unit, sink):
                 return True
         elif path is None:
+            # a property shape whose checks all pass on no values is skipped when the focus lacks its predicate
+            plan = tuple((prop.pred, prop.pred is None or prop.run is None or any(
+                getattr(c, "on_empty", False) for c in prop.checks), prop) for prop in self.properties)
+
             def run(focus, unit, sink):
                 values = (focus,)
                 ok = True
@@ -151,6 +162,14 @@ class Shape:
                         if sink is None:
                             return False
                         ok = False
+                if plan:
+                    props = unit.props(focus)
+                    for prop_pred, always, prop in plan:
+                        if always or prop_pred in props:
+                            if not prop.run(focus, unit, sink):
+                                if sink is None:
+                                    return False
+                                ok = False
                 return ok
         else:
             def run(focus, unit, sink):
@@ -227,17 +246,41 @@ def _actual_datatype(value_node: Literal, rule) -> bool:
     return True
 
 
+_INTEGER_TYPES = (f"^^<{XSD.integer}>", f"^^<{XSD.nonNegativeInteger}>")
+_DIGITS = re.compile(r'^"[0-9]{1,18}"')
+_DATE = re.compile(r'^"([0-9]{4})-([0-9]{2})-([0-9]{2})"\^\^<http://www\.w3\.org/2001/XMLSchema#date>$')
+
+
+def _valid_date(m: re.Match) -> bool:
+    try:
+        date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return False
+    return int(m.group(1)) > 0
+
+
 def datatype_test(rule: URIRef):
+    dt_suffix = f"^^<{rule}>"
+    is_literal, is_string, is_lang = rule == RDFS.Literal, rule == XSD.string, rule == RDF.langString
+    is_integer, is_date = dt_suffix in _INTEGER_TYPES, rule == XSD.date
+
     def fast(term):
         if term[0] != '"':
             return False
         rest = term[term.rfind('"') + 1:]
-        if rule == RDFS.Literal:
+        if is_literal:
             return True
         if not rest:
-            return rule == XSD.string
+            return is_string
         if rest[0] == "@":
-            return rule == RDF.langString
+            return is_lang
+        if rest == dt_suffix:
+            if is_integer and _DIGITS.match(term):  # a valid xsd:integer / xsd:nonNegativeInteger
+                return True
+            if is_date:
+                m = _DATE.match(term)
+                if m is not None and _valid_date(m):
+                    return True
         return None
 
     def slow(v):
@@ -326,7 +369,17 @@ def min_inclusive_test(bound: Literal):
             return compare_literal(v, bound) >= 0
         except (TypeError, NotImplementedError):
             return False
-    return _cached(lambda term: False if term[0] != '"' else None, slow)
+    natural_bound = bound.value if isinstance(bound.value, int) and not isinstance(bound.value, bool) else None
+
+    def fast(term):
+        if term[0] != '"':
+            return False
+        if natural_bound is not None:
+            value = _natural(term)
+            if value is not None:
+                return value >= natural_bound
+        return None
+    return _cached(fast, slow)
 
 
 _NATURAL = re.compile(r'^"([0-9]+)"\^\^<http://www\.w3\.org/2001/XMLSchema#(?:integer|nonNegativeInteger)>$')
@@ -529,7 +582,10 @@ class Compiler:
         if SH.qualifiedValueShape in preds:
             checks += self._qualified(shape, node)
         for prop in g.objects(node, SH.property):
-            checks.append(self._property(self.shape(prop)))
+            if shape.is_property:
+                checks.append(self._property(self.shape(prop)))
+            else:
+                shape.properties.append(self.shape(prop))
         for constraint in g.objects(node, SH.sparql):
             if shape.is_property:
                 raise UnsupportedShape(f"{node}: SPARQL constraints on property shapes are not implemented")
@@ -596,8 +652,8 @@ class Compiler:
 
     @staticmethod
     def _or(members: list[Shape]):
-        classes = [m.only_class for m in members]
-        if all(c is not None for c in classes):  # each member is [ sh:class C ]: one test over the value's types
+        if all(m.only_class is not None for m in members):
+            classes = frozenset(m.only_class for m in members)  # each member is [ sh:class C ]: one test over the value's types
             def check(focus, values, unit, sink, tag):
                 ok = True
                 for v in values:

@@ -28,7 +28,7 @@ from dtkg.validate.compiler import RDF_TYPE, SUBCLASS, Compiler, Unit, Unsupport
 from dtkg.validate.report import ValidationResult, Violation, format_text, sort_key
 from dtkg.validate.terms import canonical, parse_line, to_nt, to_oxigraph, to_rdflib
 
-__all__ = ["Engine", "UnsupportedShape"]
+__all__ = ["Engine", "UnsupportedShape", "check_lines"]
 
 _VOCABULARY_GRAPH = ox.NamedNode("urn:x-dtkg-engine:vocabulary")
 _UNIT_GRAPH = ox.NamedNode("urn:x-dtkg-engine:unit")
@@ -79,8 +79,7 @@ class Engine:
             triple = (to_nt(s), to_nt(p), to_nt(o))
             self._vocabulary.add(*triple)
             self._vocabulary_triples.append(triple)
-        self._vocabulary_subjects_of = {pred: {s for s, by_pred in self._vocabulary.out.items() if pred in by_pred}
-                                         for pred, _ in self._subject_of}
+        self._subject_preds = frozenset(pred for pred, _ in self._subject_of)
         self._direct_supers: dict[str, set] = defaultdict(set)
         for sub, sups in self._vocabulary.out.items():
             for sup in sups.get(SUBCLASS, ()):
@@ -90,12 +89,9 @@ class Engine:
         self._store: ox.Store | None = None
 
     @staticmethod
-    @functools.lru_cache(maxsize=None)
     def default(lang: str = "en") -> "Engine":
         """The engine for shapes/dtkg-shapes.ttl and the ontology/ vocabulary (built once per process and language)."""
-        from dtkg.validate import load_shapes, load_vocabulary
-
-        return Engine(load_shapes(), load_vocabulary(), lang)
+        return _default_engine(lang)
 
     # ---------------------------------------------------------------- checking
 
@@ -165,12 +161,9 @@ class Engine:
                     shapes = self._class_shapes[t] = self._shapes_of_class(t, unit)
         else:
             shapes = {s: None for t in types for s in self._shapes_of_class(t, unit)}
-        if self._subject_of:
-            preds = unit.out.get(focus, ())
-            extra = [s for pred, targeted in self._subject_of
-                     if pred in preds or focus in self._vocabulary_subjects_of[pred] for s in targeted]
-            if extra:
-                shapes = {**dict.fromkeys(shapes), **dict.fromkeys(extra)}
+        if not self._subject_preds.isdisjoint(props):
+            extra = [s for pred, targeted in self._subject_of if pred in props for s in targeted]
+            shapes = {**dict.fromkeys(shapes), **dict.fromkeys(extra)}
         for shape in shapes:
             shape.run(focus, unit, sink)
 
@@ -268,3 +261,15 @@ class Engine:
                 if isinstance(o, BNode):
                     todo.append(o)
         return name(path)
+
+
+@functools.lru_cache(maxsize=None)
+def _default_engine(lang: str) -> Engine:
+    from dtkg.validate import load_shapes, load_vocabulary
+
+    return Engine(load_shapes(), load_vocabulary(), lang)
+
+
+def check_lines(lines: list[str], lang: str = "en") -> list[Violation]:
+    """`Engine.default(lang).check(lines)`: a module-level function, so worker processes can be handed it."""
+    return _default_engine(lang).check(lines)

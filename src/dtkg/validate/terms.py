@@ -96,11 +96,16 @@ def to_oxigraph(term: str):
 _CANONICAL: dict[str, str] = {}
 
 
+# typed literals rdflib keeps as they are: integers without sign or leading zero, dates YYYY-MM-DD
+_AS_IS = re.compile(r'^"(?:0|[1-9][0-9]{0,17})"\^\^<http://www\.w3\.org/2001/XMLSchema#(?:integer|nonNegativeInteger)>$'
+                    r'|^"[0-9]{4}-[0-9]{2}-[0-9]{2}"\^\^<http://www\.w3\.org/2001/XMLSchema#date>$')
+
+
 def canonical(term: str) -> str:
     """A typed literal as rdflib would hold it after parsing ("01"^^xsd:integer is "1"^^xsd:integer)."""
     found = _CANONICAL.get(term)
     if found is None:
-        found = to_nt(to_rdflib(term))
+        found = term if _AS_IS.match(term) else to_nt(to_rdflib(term))
         if len(_CANONICAL) > 200_000:
             _CANONICAL.clear()
         _CANONICAL[term] = found
