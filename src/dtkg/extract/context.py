@@ -35,6 +35,7 @@ class Context:
     _tokens: dict[int, list[Tok]] = field(default_factory=dict, repr=False)
     _hits: dict[str, list[Hit]] = field(default_factory=dict, repr=False)
     _hit_starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _entities: dict[tuple[str, int], tuple[Term, Entity]] = field(default_factory=dict, repr=False)
     _hits_between: dict[tuple[str, int, int | None], list[Hit]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -85,15 +86,23 @@ class Context:
 
     def place_entity(self, term: Term) -> Entity:
         """An Entity for a reference place."""
-        return Entity(kind="province", name=term.name, key=fold(term.name), ref=term.iri, cls=term.cls)
+        return self._entity("province", term)
 
     def system_entity(self, term: Term) -> Entity:
         """An Entity for a reference national system."""
-        return Entity(kind="system", name=term.name, key=fold(term.name), ref=term.iri, cls=term.cls)
+        return self._entity("system", term)
 
     def org_entity(self, term: Term) -> Entity:
         """An Entity for a reference or curated organisation."""
-        return Entity(kind="org", name=term.name, key=fold(term.name), ref=term.iri, cls=term.cls)
+        return self._entity("org", term)
+
+    def _entity(self, kind: str, term: Term) -> Entity:
+        """The Entity of a gazetteer term (made once per document: entities are immutable)."""
+        made = self._entities.get((kind, id(term)))
+        if made is None or made[0] is not term:
+            made = self._entities[(kind, id(term))] = (term, Entity(
+                kind=kind, name=term.name, key=fold(term.name), ref=term.iri, cls=term.cls))
+        return made[1]
 
     # --- text ---------------------------------------------------------------------------
     def hits(self, kind: str, start: int = 0, end: int | None = None) -> list[Hit]:

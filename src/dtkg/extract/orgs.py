@@ -41,7 +41,7 @@ class OrgParse:
 @dataclass(frozen=True)
 class _Heads:
     table: dict[str, tuple[str, str, str]]  # folded head -> (canonical head, class, scope)
-    longest: int
+    phrases: Phrases
 
 
 @lru_cache(maxsize=4)
@@ -50,7 +50,7 @@ def _heads(lex: Lexicon) -> _Heads:
     for abbr, expansion in lex.abbreviations.items():
         if fold(expansion) in table:
             table[fold(abbr)] = table[fold(expansion)]
-    return _Heads(table, max(len(k.split()) for k in table))
+    return _Heads(table, Phrases.of(table))
 
 
 @lru_cache(maxsize=4)
@@ -79,37 +79,41 @@ def _function_words() -> frozenset[str]:
     return frozenset(fold(w) for w in _read_lines("lexicon/function_words.txt"))
 
 
-def _phrase_at(toks: list[Tok], k: int, table, longest: int) -> tuple[str, int] | None:
-    """The longest entry of `table` spelled by tokens k… (folded, space-joined)."""
+@dataclass(frozen=True)
+class Phrases:
+    """A table keyed by folded phrases ("ủy ban nhân dân"), read from tokens word by word."""
+
+    table: dict
+    prefixes: frozenset[str]  # the first one, two, … words of the keys
+
+    @classmethod
+    def of(cls, table: dict) -> "Phrases":
+        parts = [key.split(" ") for key in table]
+        return cls(table, frozenset(" ".join(p[:n]) for p in parts for n in range(1, len(p) + 1)))
+
+
+_LEVEL_PHRASES = Phrases.of(LEVELS)
+
+
+def _phrase_at(toks: list[Tok], k: int, phrases: Phrases) -> tuple[str, int] | None:
+    """The longest key of `phrases` spelled by tokens k… (folded, space-joined), and the index after it;
+    words are read while they can still become a key."""
     if k >= len(toks):
         return None
-    prefixes = _prefixes(id(table), table)
+    prefixes, table = phrases.prefixes, phrases.table
     key = toks[k].low
     if key not in prefixes:
         return None
-    found, n, limit = None, 1, min(longest, len(toks) - k)
+    found, n = None, 1
     while True:
         if key in table:
             found = key, k + n
-        if n >= limit:
+        if k + n >= len(toks):
             return found
         key = f"{key} {toks[k + n].low}"
         if key not in prefixes:
             return found
         n += 1
-
-
-_PREFIXES: dict[int, tuple[dict, frozenset[str]]] = {}
-
-
-def _prefixes(table_id: int, table) -> frozenset[str]:
-    """The first one, two, … words of a phrase table's keys (cached per table; the table is kept
-    so its id stays its own): a phrase is read word by word while it can still become a key."""
-    found = _PREFIXES.get(table_id)
-    if found is None or found[0] is not table:
-        parts = [key.split(" ") for key in table]
-        found = _PREFIXES[table_id] = (table, frozenset(" ".join(p[:n]) for p in parts for n in range(1, len(p) + 1)))
-    return found[1]
 
 
 def _two_words(toks: list[Tok], k: int) -> str:
@@ -141,7 +145,7 @@ def role_at(ctx: Context, toks: list[Tok], k: int):
 def place_at(ctx: Context, toks: list[Tok], k: int) -> tuple[str | None, Entity | None, int]:
     """An optional level word and place name at token k: (level, place, next index)."""
     level, j = None, k
-    hit = _phrase_at(toks, k, LEVELS, 2)
+    hit = _phrase_at(toks, k, _LEVEL_PHRASES)
     if hit:
         level, j = LEVELS[hit[0]], hit[1]
     if j < len(toks) and toks[j].word:
@@ -188,12 +192,12 @@ def parse_org(ctx: Context, toks: list[Tok], i: int, lower_head: bool = False) -
         if j == len(toks) or toks[j].start >= hit.end:
             ent = ctx.org_entity(hit.terms[0])
             ctx.remember(ent.cls or "org", ent)
-            head = _phrase_at(toks, i, _heads(ctx.lex).table, _heads(ctx.lex).longest)
+            head = _phrase_at(toks, i, _heads(ctx.lex).phrases)
             if head:
                 ctx.remember(_heads(ctx.lex).table[head[0]][0], ent)
             return OrgParse(ent, i, j)
     heads = _heads(ctx.lex)
-    found = _phrase_at(toks, i, heads.table, heads.longest)
+    found = _phrase_at(toks, i, heads.phrases)
     if not found:
         return None
     head, cls, scope = heads.table[found[0]]
@@ -275,7 +279,7 @@ def _named(ctx: Context, toks: list[Tok], i: int, j: int, head: str, cls: str) -
             break
         if person_starts(ctx, toks, k):
             break
-        if t.low == "của" or (t.cap and words and k > j and _phrase_at(toks, k, _heads(ctx.lex).table, _heads(ctx.lex).longest)):
+        if t.low == "của" or (t.cap and words and k > j and _phrase_at(toks, k, _heads(ctx.lex).phrases)):
             sub = parse_org(ctx, toks, k + 1 if t.low == "của" else k)
             if sub is None:
                 break
