@@ -10,6 +10,7 @@ import datetime as dt
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 from dtkg.extract import lexicon
 from dtkg.extract.lexicon import Hit, Lexicon, Term, current_units
@@ -39,6 +40,8 @@ class Context:
     _hits_between: dict[tuple[str, int, int | None], list[Hit]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        # match_at(kind, pos): the longest `kind` name starting exactly at text offset `pos`, if any
+        self.match_at: Callable[[str, int], Hit | None] = self.lex.matcher(self.doc.folded)
         self.province = self._main_province()
 
     # --- places -------------------------------------------------------------------------
@@ -123,10 +126,6 @@ class Context:
         lo = bisect_left(starts, start)
         hi = len(starts) if end is None else bisect_left(starts, end)
         return [h for h in found[lo:hi] if end is None or h.end <= end]
-
-    def match_at(self, kind: str, pos: int) -> Hit | None:
-        """The longest `kind` name starting exactly at text offset `pos`, if any."""
-        return self.lex.match_at(kind, self.doc.folded, pos)
 
     def tokens(self, sentence: Sentence) -> list[Tok]:
         """Tokens of a sentence (cached)."""

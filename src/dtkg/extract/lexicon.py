@@ -154,15 +154,26 @@ class Lexicon:
 
     def match_at(self, kind: str, folded: str, pos: int) -> Hit | None:
         """The longest `kind` name starting exactly at `pos`, if any."""
-        regex = self._regex.get(kind)
-        if regex is None:
-            return None
-        if not self._starts[kind].may_start(folded, pos):
-            return None
-        m = regex.match(folded, pos)
-        if not m:
-            return None
-        return Hit(m.start(), m.end(), tuple(self.by_label.get(kind, {}).get(m.group(0), ())))
+        return self.matcher(folded)(kind, pos)
+
+    def matcher(self, folded: str):
+        """`match_at` for one text: (kind, pos) -> Hit | None, the tables bound once (it runs for
+        most tokens of a document; the first-letters test skips the regex for most)."""
+        regexes, starts, by_label = self._regex, self._starts, self.by_label
+
+        def match_at(kind: str, pos: int) -> Hit | None:
+            regex = regexes.get(kind)
+            if regex is None:
+                return None
+            first = starts[kind]
+            if folded[pos:pos + 3] not in first.three and not first.short_at(folded, pos):
+                return None
+            m = regex.match(folded, pos)
+            if not m:
+                return None
+            return Hit(m.start(), m.end(), tuple(by_label.get(kind, {}).get(m.group(0), ())))
+
+        return match_at
 
     def lookup(self, kind: str, name: str) -> list[Term]:
         """Terms of `kind` with this exact name (folded)."""

@@ -23,8 +23,10 @@ class FirstLetters:
 
     def may_start(self, string: str, pos: int) -> bool:
         """Whether one of the words may start at `pos` (False: none does)."""
-        if string[pos:pos + 3] in self.three:
-            return True
+        return string[pos:pos + 3] in self.three or self.short_at(string, pos)
+
+    def short_at(self, string: str, pos: int) -> bool:
+        """Whether one of the words shorter than three letters starts at `pos`."""
         return bool(self.short) and (string[pos:pos + 2] in self.short or string[pos:pos + 1] in self.short)
 
 
