@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -141,11 +142,15 @@ def _things(ctx: Context, sentence: Sentence, memory: Memory) -> list[Thing]:
             k = next((n for n, t in enumerate(toks) if t.start >= hit.end), len(toks))
             owner = _owner(ctx, sentence, toks, k, memory)
             found.append(Thing(hit.start, hit.end, ctx.system_entity(hit.terms[0]), "system", national=True, owner=owner))
-    known = list(found)
+    known = [t.start for t in found]  # gazetteer systems: sorted, not overlapping
     reach = -1  # where the things read token by token end: each starts at its token, so a later token is inside one iff before this
     for i, tok in enumerate(toks):
-        if tok.start < reach or known and any(t.start <= tok.start < t.end for t in known):
+        if tok.start < reach:
             continue
+        if known:
+            last = bisect_right(known, tok.start) - 1  # the one system that may hold the token
+            if last >= 0 and tok.start < found[last].end:
+                continue
         thing = _thing_at(ctx, sentence, toks, i, memory)
         if thing is not None:
             found.append(thing)
