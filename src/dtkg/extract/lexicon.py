@@ -166,7 +166,7 @@ class Lexicon:
             if regex is None:
                 return None
             first = starts[kind]
-            if folded[pos:pos + 3] not in first.three and not first.short_at(folded, pos):
+            if folded[pos:pos + 3] not in first.three and not (first.short and first.short_at(folded, pos)):
                 return None
             m = regex.match(folded, pos)
             if not m:

@@ -124,7 +124,7 @@ def _worth_reading(ctx: Context, sentence: Sentence, memory: Memory) -> bool:
     """Does the sentence name a system? (A cheap test; a sentence that does not still tells which
     ministry a later "Bộ" means.)"""
     folded, w = ctx.doc.folded, words()
-    if w.head.search(folded, sentence.start, sentence.end) or ctx.hits("system", sentence.start, sentence.end):
+    if ctx.hits("system", sentence.start, sentence.end) or w.head.search(folded, sentence.start, sentence.end):
         return True
     for hit in ctx.hits("org", sentence.start, sentence.end):
         if hit.terms and hit.terms[0].cls == "Ministry":

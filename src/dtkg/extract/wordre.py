@@ -63,8 +63,9 @@ class WordRegex:
 
     def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """A match starting exactly at `pos` (and a word)."""
-        if self._first is not None and not self._first.may_start(string, pos):
-            return None
+        first = self._first
+        if first is not None and string[pos:pos + 3] not in first.three and not (first.short and first.short_at(string, pos)):
+            return None  # first.may_start, written out: this runs for most tokens
         return self.whole.match(string, pos, endpos)
 
     def fullmatch(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
