@@ -24,7 +24,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal
 
 from dtkg.namespaces import RDF, SH
-from dtkg.validate.compiler import RDF_TYPE, SUBCLASS, Compiler, Unit, UnsupportedShape
+from dtkg.validate.checks import RDF_TYPE, SUBCLASS, Unit
+from dtkg.validate.compiler import Compiler, UnsupportedShape
 from dtkg.validate.report import ValidationResult, Violation, format_text, sort_key
 from dtkg.validate.terms import canonical, parse_line, to_nt, to_oxigraph, to_rdflib
 
@@ -101,8 +102,12 @@ class Engine:
         out, inverse = article.out, self._inverse
         extends_hierarchy = False
         for line in lines:
-            if line.endswith(" .\n"):
-                s, p, o = line[:-3].split(" ", 2)
+            try:
+                s, p, o = line.split(" ", 2)
+            except ValueError:
+                s = ""
+            if s and s[0] != "#" and p[-1] == ">" and o[-3:] == " .\n":
+                o = o[:-3]
                 if o[-1] == ">" and o[0] == '"':
                     o = canonical(o)
             elif not line or line.isspace() or line.lstrip().startswith("#"):
