@@ -166,8 +166,10 @@ class Lexicon:
             if regex is None:
                 return None
             first = starts[kind]
-            if folded[pos:pos + 3] not in first.three and not (first.short and first.short_at(folded, pos)):
-                return None
+            if folded[pos:pos + 3] not in first.three:
+                short = first.short  # first.may_start, written out: this runs for most tokens
+                if not short or (folded[pos:pos + 2] not in short and folded[pos:pos + 1] not in short):
+                    return None
             m = regex.match(folded, pos)
             if not m:
                 return None

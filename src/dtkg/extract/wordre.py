@@ -64,8 +64,10 @@ class WordRegex:
     def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """A match starting exactly at `pos` (and a word)."""
         first = self._first
-        if first is not None and string[pos:pos + 3] not in first.three and not (first.short and first.short_at(string, pos)):
-            return None  # first.may_start, written out: this runs for most tokens
+        if first is not None and string[pos:pos + 3] not in first.three:
+            short = first.short  # first.may_start, written out: this runs for most tokens
+            if not short or (string[pos:pos + 2] not in short and string[pos:pos + 1] not in short):
+                return None
         return self.whole.match(string, pos, endpos)
 
     def fullmatch(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
