@@ -277,6 +277,30 @@ def test_mutated_article_graph_gives_pyshacls_results(name, components, mutate, 
     assert components <= broken, f"{name}: pySHACL's report names {broken}"
 
 
+def test_messages_in_vietnamese_equal_pyshacls(sample):
+    vocabulary, articles = sample
+    engine, checker = Engine(load_shapes(), vocabulary, "vi"), UnitChecker(load_shapes(), vocabulary, "vi")
+    found = []
+    for _, _, mutate in MUTATIONS:
+        found += _compare(engine, checker, _mutated(articles, mutate))[0]
+    assert any("phải" in v.message for v in found)
+
+
+def test_deactivated_shapes_give_no_results():
+    vocab = Graph().parse(FIXTURES / "_vocab.ttl")
+    shapes = Graph()
+    for triple in load_shapes():
+        shapes.add(triple)
+    shapes.parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        <https://w3id.org/dtkg/shapes#PersonShape> sh:deactivated true .
+        <https://w3id.org/dtkg/shapes#TaggedLabels> sh:deactivated true .""", format="turtle")
+    for name in ("person-no-label", "organisation-untagged-label"):
+        graph = _fixture_graph(name)
+        assert validate(graph, ont_graph=vocab).violations  # the shapes as they are: a result
+        reference = validate(graph, shapes=shapes, ont_graph=vocab)
+        assert Engine(shapes, vocab).check(lines_of(graph)) == reference.violations == []
+
+
 def test_mutations_exercise_every_constraint_component_of_the_shapes():
     shapes = load_shapes()
     used = {str(p)[len(str(SH)):] for p in shapes.predicates() if str(p).startswith(str(SH))}

@@ -164,10 +164,11 @@ class Compiler:
                 raise UnsupportedShape(f"unknown sh:nodeKind {kind}")
             allowed = NODE_KINDS[kind]
             checks.append(_each_value(lambda term, allowed=allowed: term[0] in allowed))
-        for count in g.objects(node, SH.minCount):
-            checks.append(self._count(int(count), minimum=True))
-        for count in g.objects(node, SH.maxCount):
-            checks.append(self._count(int(count), minimum=False))
+        low, high = list(g.objects(node, SH.minCount)), list(g.objects(node, SH.maxCount))
+        if len(low) > 1 or len(high) > 1:
+            raise UnsupportedShape(f"{node} has more than one sh:minCount or sh:maxCount")
+        if low or high:  # one check for both: their results are alike (no value), so they are one Violation
+            checks.insert(0, self._count(int(low[0]) if low else 0, int(high[0]) if high else None))
         for bound in g.objects(node, SH.minInclusive):
             checks.append(_each_value(min_inclusive_test(bound)))
         for length in list(g.objects(node, SH.minLength))[:1]:  # pySHACL reads the first only
@@ -221,14 +222,16 @@ class Compiler:
         return check
 
     @staticmethod
-    def _count(n: int, minimum: bool):
+    def _count(low: int, high: int | None):
+        """sh:minCount and sh:maxCount."""
         def check(focus, values, unit, sink, tag):
-            if (len(values) >= n) if minimum else (len(values) <= n):
+            n = len(values)
+            if n >= low and (high is None or n <= high):
                 return True
             if sink is not None:
                 sink.append((tag, focus, None))
             return False
-        check.on_empty = minimum and n > 0
+        check.on_empty = low > 0
         return check
 
     @staticmethod
