@@ -171,31 +171,40 @@ def _context():
 
 
 class Inferences:
-    """Collects what the rules derive, article by article, into the dtkgg:inferred graph."""
+    """Collects what the rules derive, article by article, into the dtkgg:inferred graph.
+
+    What an article's rules derive about its own nodes is final (no other graph names
+    them): the workers send it for the store (loaded with the article) and as Turtle and
+    N-Triples pieces for the dumps, kept here in corpus order. What they derive about
+    shared nodes is collected, de-duplicated and pruned of what some graph asserts at the end.
+    """
 
     def __init__(self, folder: Path):
-        self.own_path = folder / "inferred-own.nt"
-        self.own = self.own_path.open("w", encoding="utf-8", newline="\n")
+        self.ttl_path, self.nt_path = folder / "inferred-own.ttl", folder / "inferred-own.nt"
+        self.ttl, self.nt = self.ttl_path.open("wb"), self.nt_path.open("wb")
+        self.own = 0
         self.shared: set[str] = set()
 
     def add(self, parts: stream.ArticleParts) -> None:
-        self.own.write("".join(parts.inferred_own))
+        self.ttl.write(parts.inferred_ttl)
+        self.nt.write("".join(parts.inferred_own).encode("utf-8"))
+        self.own += len(parts.inferred_own)
         self.shared.update(parts.inferred_shared)
 
     def finish(self, store: ox.Store, dumps: dump.DumpWriter) -> int:
         """Drop what some graph asserts; write the rest into the store and the dumps."""
-        self.own.close()
+        self.ttl.close()
+        self.nt.close()
         project = ox.Store()
         for graph in (st.ONTOLOGY, st.REFERENCE):
             project.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
                            for q in store.quads_for_pattern(None, None, None, graph))
         self.shared.update(f"{s} {p} {o} .\n" for s, p, o in reason.infer(project))
         shared = sorted(line for line in self.shared if not dumps.asserted(line))
-        store.bulk_load(path=str(self.own_path), format=ox.RdfFormat.N_TRIPLES, to_graph=st.INFERRED)
         store.load("".join(shared), ox.RdfFormat.N_TRIPLES, to_graph=st.INFERRED)
-        with self.own_path.open(encoding="utf-8") as fh:
-            count = dumps.inferred(fh, shared, st.INFERRED.value)
-        self.own_path.unlink()
+        count = dumps.inferred(shared, st.INFERRED.value, own=(self.ttl_path, self.nt_path, self.own))
+        self.ttl_path.unlink()
+        self.nt_path.unlink()
         return count
 
 
@@ -220,7 +229,7 @@ def _load_articles(options: Options, store: ox.Store, dumps: dump.DumpWriter, in
             if error:
                 summary.rejected.append(Rejection(article.source or doc_id, error))
             else:
-                writer.add(doc_id, parts.nquads)
+                writer.add(doc_id, parts.nquads + parts.inferred_nquads)
                 _take(parts, dumps, inferences, summary)
                 checked.add(str(iris.article_graph_iri(doc_id)), violations)
                 summary.articles_built += 1
@@ -314,7 +323,7 @@ def finish_dumps(store: ox.Store, dumps: dump.DumpWriter, staging: Staging, summ
     described = []
     for name in ("dtkg.ttl", "dtkg.nt"):
         path = staging.add_file(name)
-        value, checksum = dump.write_checksum(path)
+        value, checksum = dump.write_checksum(path, dumps.sha256(name))
         staging.add_file(checksum.name)
         described.append(void.Dump(name, path.stat().st_size, value))
     trig = void.Dump("dtkg.trig")
@@ -323,7 +332,7 @@ def finish_dumps(store: ox.Store, dumps: dump.DumpWriter, staging: Staging, summ
     dumps.graph(st.DATASET.value, dump.graph_lines(store, st.DATASET), merged=False)
     dumps.close()
     trig_path = staging.add_file("dtkg.trig")
-    trig.size, (trig.sha256, checksum) = trig_path.stat().st_size, dump.write_checksum(trig_path)
+    trig.size, (trig.sha256, checksum) = trig_path.stat().st_size, dump.write_checksum(trig_path, dumps.sha256("dtkg.trig"))
     staging.add_file(checksum.name)
     staging.write_bytes("void.ttl", void.to_turtle(void.description(
         dumps=[trig, *described], download=void.relative, **facts)).encode("utf-8"))
@@ -425,13 +434,12 @@ def _run(options: Options, staging: Staging, summary: Summary, progress: Progres
 
 
 def _reason(options: Options, store: ox.Store, dumps: dump.DumpWriter, inferences: Inferences | None) -> int | None:
-    store.remove_graph(st.INFERRED)
     if inferences is not None:
-        return inferences.finish(store, dumps)
+        return inferences.finish(store, dumps)  # (the workers' own inferences are in the store already)
     if not options.reason:
         return None
     count = reason.reason(store)  # transitive properties: the store-wide fixpoint
-    dumps.inferred(iter(()), dump.graph_lines(store, st.INFERRED), st.INFERRED.value)
+    dumps.inferred(dump.graph_lines(store, st.INFERRED), st.INFERRED.value)
     return count
 
 

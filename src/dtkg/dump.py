@@ -103,14 +103,38 @@ def article_graphs_from_trig(trig: Path, skip: set[str]) -> Iterator[tuple[str, 
         yield current, sorted(set(lines))
 
 
+class HashedFile:
+    """A binary file being written, with the SHA-256 of what was written so far (no second read)."""
+
+    def __init__(self, path: Path):
+        self.fh: IO[bytes] = path.open("wb")
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.hash.update(data)
+        self.fh.write(data)
+
+    def copy_from(self, path: Path, chunk: int = 1 << 20) -> None:
+        with path.open("rb") as src:
+            for block in iter(lambda: src.read(chunk), b""):
+                self.write(block)
+
+    @property
+    def closed(self) -> bool:
+        return self.fh.closed
+
+    def close(self) -> None:
+        self.fh.close()
+
+
 class DumpWriter:
     """Streams dtkg.trig, dtkg.ttl and dtkg.nt into a folder as graphs arrive (UTF-8; article
-    pieces come encoded from the workers)."""
+    pieces come encoded from the workers), with their checksums."""
 
     def __init__(self, folder: Path):
         self.ab = abbreviator()
         self.paths = {name: folder / name for name in NAMES}
-        self.files: dict[str, IO[bytes]] = {name: path.open("wb") for name, path in self.paths.items()}
+        self.files: dict[str, HashedFile] = {name: HashedFile(path) for name, path in self.paths.items()}
         header = "# dtkg: Vietnam's digital transformation knowledge graph, written by `dtkg build`.\n"
         self._write("dtkg.trig", header + self.ab.header())
         self._write("dtkg.ttl", header + "# The merged graph: article graphs + reference + inferred.\n" + self.ab.header())
@@ -151,31 +175,27 @@ class DumpWriter:
             self._write("dtkg.ttl", turtle([split_nt(line.decode("utf-8")) for line in new], self.ab))
             self.merged += len(new)
 
-    def inferred(self, own: Iterable[str], shared: list[str], graph_iri: str, chunk: int = 50_000) -> int:
-        """The inferred graph: lines about one article's own nodes (unique, grouped by article)
-        and sorted lines about shared nodes. Returns its size."""
+    def inferred(self, shared: list[str], graph_iri: str, own: tuple[Path, Path, int] | None = None) -> int:
+        """The inferred graph: what the rules derive about the articles' own nodes, from the
+        workers' pieces collected in order (Turtle file, N-Triples file, number of triples),
+        then the sorted lines about shared nodes. Returns its size."""
         count = 0
-        batch: list[str] = []
-        for line in own:
-            batch.append(line)
-            if len(batch) >= chunk:
-                count += self._inferred_batch(batch, graph_iri, own=True)
-                batch = []
-        count += self._inferred_batch(batch, graph_iri, own=True)
-        return count + self._inferred_batch(shared, graph_iri, own=False)
+        if own is not None and own[2]:
+            ttl, nt, count = own
+            self._write("dtkg.trig", f"<{graph_iri}> {{\n")
+            self.files["dtkg.trig"].copy_from(ttl)
+            self._write("dtkg.trig", "}\n\n")
+            self.files["dtkg.ttl"].copy_from(ttl)
+            self.files["dtkg.nt"].copy_from(nt)
+            self.merged += count
+        if shared:
+            self._write("dtkg.trig", trig_block(f"<{graph_iri}>", [split_nt(line) for line in shared], self.ab))
+            self.merge([line.encode("utf-8") for line in shared])
+        return count + len(shared)
 
-    def _inferred_batch(self, lines: list[str], graph_iri: str, own: bool) -> int:
-        if not lines:
-            return 0
-        triples = [split_nt(line) for line in lines]
-        self._write("dtkg.trig", trig_block(f"<{graph_iri}>", triples, self.ab))
-        if own:
-            self._write("dtkg.nt", "".join(lines))
-            self._write("dtkg.ttl", turtle(triples, self.ab))
-            self.merged += len(lines)
-        else:
-            self.merge([line.encode("utf-8") for line in lines])
-        return len(lines)
+    def sha256(self, name: str) -> str:
+        """Hex SHA-256 of everything written to dump `name`."""
+        return self.files[name].hash.hexdigest()
 
     def asserted(self, line: str) -> bool:
         """True when some graph already written states this triple (for pruning inferences)."""
@@ -192,9 +212,10 @@ class DumpWriter:
                 fh.close()
 
 
-def write_checksum(path: Path) -> tuple[str, Path]:
-    """Write `<file>.sha256` (sha256sum format) next to `path`; returns the digest and its path."""
-    value = sha256_file(path)
+def write_checksum(path: Path, value: str | None = None) -> tuple[str, Path]:
+    """Write `<file>.sha256` (sha256sum format) next to `path` (its digest computed unless given);
+    returns the digest and its path."""
+    value = value or sha256_file(path)
     target = path.with_name(path.name + ".sha256")
     target.write_text(f"{value}  {path.name}\n", encoding="utf-8")
     return value, target

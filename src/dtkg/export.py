@@ -60,7 +60,7 @@ def _write(out: Path, staging: Staging, summary: b.Summary, progress: b.Progress
                 dumps.article(stream.article_parts(graph[len(st.ARTICLE_PREFIX):], f"<{graph}>", lines, ab, None))
                 summary.article_graphs += 1
                 progress.tick()
-            dumps.inferred(iter(()), dump.graph_lines(store, st.INFERRED), st.INFERRED.value)
+            dumps.inferred(dump.graph_lines(store, st.INFERRED), st.INFERRED.value)
             if summary.triples["articles"] is None:
                 summary.triples.pop("articles")
             b.finish_dumps(store, dumps, staging, summary)

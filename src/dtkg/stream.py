@@ -20,11 +20,12 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
-from dtkg.namespaces import ID, RDF
+from dtkg.namespaces import GRAPH, ID, RDF
 from dtkg.rdf.iris import doc_key
 from dtkg.reason import Schema, schema_from_triples
 
 TYPE_NT = f"<{RDF.type}>"
+INFERRED_GRAPH = f"<{GRAPH['inferred']}>"
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 Triple = tuple[str, str, str]
 
@@ -181,8 +182,10 @@ class ArticleParts:
     own_nt: bytes  # merged-graph lines no other graph can state
     own_ttl: bytes
     shared: list[bytes]  # merged-graph lines other graphs may state too (sorted)
-    inferred_own: list[str] = field(default_factory=list)
-    inferred_shared: list[str] = field(default_factory=list)
+    inferred_own: list[str] = field(default_factory=list)  # what the rules derive about its own nodes
+    inferred_shared: list[str] = field(default_factory=list)  # … about shared nodes (the build de-duplicates)
+    inferred_nquads: bytes = b""  # inferred_own in dtkgg:inferred, for the store
+    inferred_ttl: bytes = b""  # inferred_own in Turtle, for the dumps
 
 
 def own_prefixes(doc_id: str) -> tuple[str, ...]:
@@ -212,6 +215,13 @@ def article_parts(doc_id: str, graph: str, lines: list[str], ab: Abbreviator,
         shared=[line.encode("utf-8") for line, m in zip(lines, mine) if not m],
     )
     if schema is not None:
+        own_inferred = []
         for t in sorted(closure(triples, schema)):
-            (parts.inferred_own if t[0].startswith(own) else parts.inferred_shared).append(join_nt(t))
+            if t[0].startswith(own):
+                own_inferred.append(t)
+                parts.inferred_own.append(join_nt(t))
+            else:
+                parts.inferred_shared.append(join_nt(t))
+        parts.inferred_nquads = "".join(f"{line[:-3]} {INFERRED_GRAPH} .\n" for line in parts.inferred_own).encode("utf-8")
+        parts.inferred_ttl = turtle(own_inferred, ab).encode("utf-8")
     return parts
