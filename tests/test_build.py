@@ -1,6 +1,7 @@
 """`dtkg build` end to end: outputs, summary, exit codes, incremental builds and atomicity."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -304,3 +305,22 @@ def test_validating_the_store_again_gives_the_build_verdict(tmp_path, monkeypatc
         again = build_module.validate_store(store, jobs=jobs)
         assert again.by_graph == built.by_graph
         assert build_module.verdict(again).text == (out / "validation.txt").read_text(encoding="utf-8")
+
+
+def test_dump_command_writes_the_dumps_of_an_incremental_build(tmp_path, capsys):
+    files = sorted(sample_corpus().glob("*.txt"))
+    out = tmp_path / "out"
+    assert run_build(out, files[0], validate=False).status == "built"
+    assert run_build(out, files[1], validate=False, incremental=True).status == "built"
+    assert not (out / "dtkg.trig").exists()
+    void_before = (out / "void.ttl").read_text(encoding="utf-8")
+    assert "dcat:Distribution" not in void_before  # no dump described while there is none
+    assert main(["dump", "--graph", str(out), "--quiet"]) == 0
+    assert "2 article graphs" in capsys.readouterr().out
+    for name in ("dtkg.trig", "dtkg.ttl", "dtkg.nt"):
+        expected = (out / f"{name}.sha256").read_text(encoding="utf-8").split()[0]
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == expected
+    assert "dcat:Distribution" in (out / "void.ttl").read_text(encoding="utf-8")
+    assert "dtkg dump" not in " ".join(json.loads((out / "build.json").read_text(encoding="utf-8"))["notes"])
+    assert main(["dump", "--graph", str(tmp_path / "nothing"), "--quiet"]) == 2
+    assert "no dtkg store" in capsys.readouterr().err
