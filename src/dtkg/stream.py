@@ -79,16 +79,18 @@ def turtle(triples: list[Triple], ab: Abbreviator, indent: str = "") -> str:
     """Sorted triples as Turtle statements, one subject per block (`;` and `,` within it)."""
     out: list[str] = []
     prev_s = prev_p = None
+    short = ab.cache.get  # IRIs seen before (most of them)
     for s, p, o in triples:
-        pred = "a" if p == TYPE_NT else ab.term(p)
+        pred = "a" if p == TYPE_NT else (short(p) or ab.term(p))
+        obj = short(o) or ab.term(o)
         if s != prev_s:
             if prev_s is not None:
                 out.append(" .\n")
-            out.append(f"{indent}{ab.term(s)} {pred} {ab.term(o)}")
+            out.append(f"{indent}{short(s) or ab.term(s)} {pred} {obj}")
         elif p != prev_p:
-            out.append(f" ;\n{indent}    {pred} {ab.term(o)}")
+            out.append(f" ;\n{indent}    {pred} {obj}")
         else:
-            out.append(f" , {ab.term(o)}")
+            out.append(f" , {obj}")
         prev_s, prev_p = s, p
     if prev_s is not None:
         out.append(" .\n")
@@ -119,6 +121,12 @@ class NTSchema:
         return cls(conv(schema.sup_class), conv(schema.sup_prop), conv(schema.inverse), conv(schema.domain),
                    conv(schema.range), {str(p) for p in schema.transitive})
 
+    def fires(self, t: Triple) -> bool:
+        """True when some rule derives something from `t` (most triples: nothing)."""
+        if t[1] == TYPE_NT:
+            return t[2] in self.sup_class
+        return t[1] in self.sup_prop or t[1] in self.domain or t[1] in self.inverse or t[1] in self.range
+
 
 def derive(t: Triple, schema: NTSchema):
     """What the single-premise rules derive from one triple (as `reason.derive`)."""
@@ -143,7 +151,7 @@ def closure(triples: list[Triple], schema: NTSchema) -> set[Triple]:
     """The triples the rules add to `triples` (not already among them), to a fixpoint."""
     asserted = set(triples)
     inferred: set[Triple] = set()
-    delta = triples
+    delta = [t for t in triples if schema.fires(t)]
     while delta:
         new = []
         for t in delta:
