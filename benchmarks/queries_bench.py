@@ -226,3 +226,88 @@ def bench_queries(store_dir: Path, queries_dir: Path, runs: int, rdflib_runs: in
                 "" if same else f"store {sum(ox_answer.values())} rows, rdflib {sum(rdf_answer.values())} rows"),
         ]
     return rows
+
+
+# ---------------------------------------------------------------- reference answers (before/after a rewrite)
+
+def ordered(text: str) -> bool:
+    """Whether a query text sorts its rows (then the order of the rows is part of the answer)."""
+    import re
+
+    return re.search(r"\bORDER\s+BY\b", text, re.IGNORECASE) is not None
+
+
+def answer_rows(store: Any, query: str) -> list[tuple]:
+    """The rows of a query on the store in the order the store gives them, as comparable plain forms."""
+    import pyoxigraph as ox
+
+    result = store.query(query, use_default_graph_as_union=True)
+    if isinstance(result, ox.QueryBoolean):
+        return [(bool(result),)]
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return [tuple(names)] + [tuple(ox_term(s[n]) for n in names) for s in result]
+    return [tuple(ox_term(t) for t in (q.subject, q.predicate, q.object)) for q in result]
+
+
+def record_answers(store_dir: Path, queries_dir: Path, out: Path) -> dict[str, float]:
+    """Run every saved query (with and without parameters) on a store and pickle its rows to `out`."""
+    import time
+
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(store_dir))
+    answers, seconds = {}, {}
+    for name, text in saved_queries(queries_dir, store).items():
+        started = time.perf_counter()
+        answers[name] = {"ordered": ordered(text), "rows": answer_rows(store, text)}
+        seconds[name] = time.perf_counter() - started
+        print(f"  {name}: {len(answers[name]['rows']) - 1} rows, {seconds[name]:.3f} s", file=sys.stderr, flush=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pickle.dumps(answers))
+    return seconds
+
+
+def compare_answers(reference: Path, store_dir: Path, queries_dir: Path) -> list[str]:
+    """Differences between the pickled reference answers and the saved queries' answers now (empty: equal).
+
+    Rows are compared as multisets; when the query has ORDER BY, also in order. The header
+    (column names, in order) must be the same too.
+    """
+    import pyoxigraph as ox
+
+    expected = pickle.loads(reference.read_bytes())
+    store = ox.Store.read_only(str(store_dir))
+    now = saved_queries(queries_dir, store)
+    problems = [f"{name}: no longer run" for name in expected if name not in now]
+    problems += [f"{name}: not in the reference" for name in now if name not in expected]
+    for name, text in now.items():
+        if name not in expected:
+            continue
+        rows, want = answer_rows(store, text), expected[name]
+        if rows[:1] != want["rows"][:1]:
+            problems.append(f"{name}: columns {rows[:1]} != {want['rows'][:1]}")
+        elif Counter(rows) != Counter(want["rows"]):
+            problems.append(f"{name}: rows differ ({len(rows) - 1} now, {len(want['rows']) - 1} before)")
+        elif want["ordered"] and rows != want["rows"]:
+            problems.append(f"{name}: same rows, different order")
+        print(f"  {name}: {len(rows) - 1} rows, {'ok' if not problems or not problems[-1].startswith(name + ':') else 'DIFFERENT'}",
+              file=sys.stderr, flush=True)
+    return problems
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Record the saved queries' answers on a store, or compare with a record.")
+    parser.add_argument("action", choices=("record", "compare"))
+    parser.add_argument("store", type=Path, help="an Oxigraph store folder (opened read-only)")
+    parser.add_argument("answers", type=Path, help="the pickle of reference answers")
+    parser.add_argument("--queries", type=Path, default=Path(__file__).resolve().parents[1] / "queries")
+    args = parser.parse_args()
+    if args.action == "record":
+        record_answers(args.store, args.queries, args.answers)
+    else:
+        found = compare_answers(args.answers, args.store, args.queries)
+        print("\n".join(found) or "all answers equal to the reference")
+        sys.exit(1 if found else 0)

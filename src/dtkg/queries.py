@@ -33,6 +33,7 @@ PARAM_TYPES = ("iri", "string", "integer", "decimal", "year", "date")
 USER_AGENT = f"dtkg/{__version__} (+https://w3id.org/dtkg)"
 _HEADER = re.compile(r"^#\s*(title|description|param|columns)\s*:\s*(.*)$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*[—–-]+\s*(?P<text>.*?)\s*\((?P<type>\w+)(?P<opt>,\s*optional)?\)\s*$")
+_MARKER = re.compile(r"^[ \t]*(#[ \t]*parameters:)", re.MULTILINE)
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]+$")
 
 
@@ -191,7 +192,14 @@ def bind_params(query: SavedQuery, values: dict[str, str]) -> str:
 
 
 def bind_terms(text: str, terms: dict[str, URIRef | Literal]) -> str:
-    """Join RDF terms into a query as `VALUES (?a ?b) { (t1 t2) }` at the start of its WHERE group."""
+    """Join RDF terms into a query as `VALUES (?a ?b) { (t1 t2) }` at the start of its WHERE group.
+
+    A saved query may mark the group its parameters belong in with a line starting
+    `# parameters:` (the block then goes just before that comment, at the start of that
+    group): the group that finds the entity the parameters name, so the engine binds it
+    first and looks the rest up from it. The query must use its parameters only inside that
+    group, so the answer is the same as with the block at the start of the WHERE group.
+    """
     if not terms:
         return text
     names = sorted(terms)
@@ -199,7 +207,8 @@ def bind_terms(text: str, terms: dict[str, URIRef | Literal]) -> str:
         if isinstance(term, URIRef) and not _IRI.match(str(term)):
             raise ParamError(f"refusing to bind IRI {str(term)!r}")
     block = " VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(terms[n].n3() for n in names) + ") } "
-    at = where_group(text)
+    marker = _MARKER.search(text)
+    at = marker.start(1) if marker else where_group(text)
     return text[:at] + block + text[at:]
 
 
