@@ -426,8 +426,9 @@ def _masked(folded: str, things: list[Thing], start: int, end: int) -> str:
     ("giao" in "Bộ Ngoại giao") are not read as cues; offsets are kept."""
     chars = list(folded[start:end])
     for t in things:
-        for i in range(max(t.start, start), min(t.end, end)):
-            chars[i - start] = " "
+        a, b = max(t.start, start), min(t.end, end)
+        if a < b:
+            chars[a - start:b - start] = " " * (b - a)
     return folded[:start] + "".join(chars) + folded[end:]
 
 

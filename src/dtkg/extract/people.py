@@ -164,8 +164,10 @@ def parse_title(ctx: Context, toks: list[Tok], k: int) -> Title | None:
     if org is None:
         for cut in range(k + 1, r):
             p = parse_org(ctx, toks, cut)
+            if not (p and p.j >= r):
+                continue
             shorter = ctx.lex.lookup("role", " ".join(t.text for t in toks[k:cut]))
-            if p and p.j >= r and shorter:
+            if shorter:
                 role, org, r = shorter[0], p.entity, p.j
                 break
     if org is None:
