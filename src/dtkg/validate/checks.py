@@ -106,7 +106,7 @@ class Shape:
     """
 
     __slots__ = ("node", "path", "pred", "checks", "tag", "deactivated", "messages", "is_property", "only_class",
-                 "properties", "run", "run_values")
+                 "properties", "run", "run_values", "member")
 
     def __init__(self, node):
         self.node = node
@@ -121,12 +121,12 @@ class Shape:
         self.properties: list = []  # the sh:property shapes of a node shape
         self.run = None
         self.run_values = None  # a property shape's run, given the value nodes
+        self.member = None  # for a node shape made of value tests only: (value, unit) -> conforms
 
     def finish(self) -> None:
         checks, tag, path, pred = tuple(self.checks), self.tag, self.path, self.pred
         # with no value nodes only these checks can fail (minCount, qualified counts, equals, SPARQL)
         on_empty = tuple(c for c in checks if getattr(c, "on_empty", False))
-        run_values = None
         if self.deactivated:
             def run(focus, unit, sink):
                 return True
@@ -134,6 +134,7 @@ class Shape:
             def run_values(focus, values, unit, sink):
                 return True
         elif path is None:
+            run_values = None  # a node shape's value node is its focus node
             # property shapes with a one-IRI path get their values from the focus node's index entry; one
             # whose checks all pass on no values is skipped when the focus lacks its predicate
             plan = tuple((prop.pred, prop.pred is None or prop.run is None or any(
@@ -178,6 +179,18 @@ class Shape:
                 return run_values(focus, path(focus, unit), unit, sink)
         self.run = run
         self.run_values = run_values
+        if self.deactivated:
+            self.member = lambda v, unit: True
+        elif path is None and not self.properties and checks and all(hasattr(c, "member") for c in checks):
+            members = tuple(c.member for c in checks)
+            self.member = members[0] if len(members) == 1 else (lambda v, unit: all(m(v, unit) for m in members))
+
+
+def conformance(shape: Shape):
+    """(value, unit) -> whether the value node conforms to `shape` (its `member` test when it has one)."""
+    if shape.member is not None:
+        return shape.member
+    return lambda v, unit: shape.run(v, unit, None)
 
 
 def _cached(fast, slow):
@@ -207,6 +220,7 @@ def _each_value(test):
                 ok = False
                 sink.append((tag, focus, v))
         return ok
+    check.member = lambda v, unit: test(v)  # the test of one value node, for shapes nested in sh:or etc.
     return check
 
 

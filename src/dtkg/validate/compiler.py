@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, RDFS
 
 from dtkg.namespaces import SH
 from dtkg.validate.checks import (
-    EMPTY, NODE_KINDS, Shape, _each_value, _less_or_equal, _natural, _rdflib_term,
+    EMPTY, NODE_KINDS, Shape, _each_value, conformance, _less_or_equal, _natural, _rdflib_term,
     datatype_test, language_in_test, min_inclusive_test, min_length_test, pattern_test,
 )
 from dtkg.validate.report import _local, _owning_shape, _path_text, namespace_manager
@@ -219,6 +219,7 @@ class Compiler:
                     ok = False
                     sink.append((tag, focus, v))
             return ok
+        check.member = lambda v, unit: cls in unit.classes(v)
         return check
 
     @staticmethod
@@ -281,10 +282,12 @@ class Compiler:
                 return ok
             return check
 
+        tests = [conformance(m) for m in members]
+
         def check(focus, values, unit, sink, tag):
             ok = True
             for v in values:
-                if not any(m.run(v, unit, None) for m in members):
+                if not any(t(v, unit) for t in tests):
                     if sink is None:
                         return False
                     ok = False
@@ -327,12 +330,14 @@ class Compiler:
 
     @staticmethod
     def _qualified_check(inner: Shape, siblings: list[Shape], low, high, disjoint: bool):
+        inner_test, sibling_tests = conformance(inner), [conformance(s) for s in siblings]
+
         def check(focus, values, unit, sink, tag):
             if not disjoint and not values and (low is None or low < 1):
                 return True
             conforming = 0
             for v in values:
-                if inner.run(v, unit, None) and not any(s.run(v, unit, None) for s in siblings):
+                if inner_test(v, unit) and not any(t(v, unit) for t in sibling_tests):
                     conforming += 1
             ok = True
             for broken in (high is not None and conforming > high, low is not None and conforming < low):

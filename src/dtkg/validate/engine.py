@@ -106,7 +106,7 @@ class Engine:
                 s, p, o = line.split(" ", 2)
             except ValueError:
                 s = ""
-            if s and s[0] != "#" and p[-1] == ">" and o[-3:] == " .\n":
+            if s and s[0] != "#" and p[-1] == ">" and o[-3:] == " .\n" and len(o) > 3:
                 o = o[:-3]
                 if o[-1] == ">" and o[0] == '"':
                     o = canonical(o)
@@ -182,7 +182,7 @@ class Engine:
             if focus in own:
                 found.add(Violation(severity, to_rdflib(focus), shape, message, path,
                                     to_rdflib(value) if value is not None else None))
-        return sorted(found, key=sort_key)
+        return sorted(found, key=order)
 
     def _sparql(self, article: dict, query: str, this: str | None) -> list[dict]:
         """Run a SELECT over the vocabulary and the article graph, $this bound; rows as {variable: term string}."""
@@ -218,7 +218,7 @@ class Engine:
 
     def result(self, violations: Iterable[Violation]) -> ValidationResult:
         """The verdict (no result of severity Violation), a SHACL report graph and the plain-words text."""
-        found = sorted(set(violations), key=sort_key)
+        found = sorted(set(violations), key=order)
         conforms = not any(v.severity == "Violation" for v in found)
         report = Graph()
         report.bind("sh", SH)
@@ -266,6 +266,11 @@ class Engine:
                 if isinstance(o, BNode):
                     todo.append(o)
         return name(path)
+
+
+def order(v: Violation) -> tuple:
+    """`dtkg.validate.report.sort_key`, ties broken by the terms' N-Triples form ("1" before "1"^^xsd:date)."""
+    return (*sort_key(v), v.value.n3() if v.value is not None else "", v.focus.n3(), str(v.shape))
 
 
 @functools.lru_cache(maxsize=None)

@@ -117,7 +117,10 @@ def parse_line(line: str) -> tuple[str, str, str]:
     text = line.rstrip()
     if text.endswith("."):
         text = text[:-1].rstrip()
-    s, p, o = text.split(None, 2)
+    parts = text.split(None, 2)
+    if len(parts) != 3 or not parts[2].strip():
+        raise ValueError(f"not an N-Triples line: {line!r}")
+    s, p, o = parts
     o = o.strip()
     if o[0] == '"' and "^^" in o[o.rfind('"'):]:
         o = canonical(o)
