@@ -13,6 +13,10 @@ shapes on them. The results are what `dtkg.validate.validate_per_graph` gives fo
 article graph (tests/test_validate_engine.py compares both). The one SHACL-SPARQL
 constraint is run, only when it has a focus node, on a small in-memory Oxigraph store
 holding the vocabulary and the article graph.
+
+A shapes graph using a SHACL feature the compiler does not implement raises
+`UnsupportedShape` when the engine is built. The report graph of `result` has no
+sh:sourceConstraintComponent: a `Violation` does not record it.
 """
 from __future__ import annotations
 
