@@ -126,6 +126,32 @@ def test_killed_build_leaves_a_whole_output(tmp_path, outputs, capsys, point, n)
     assert leftovers == []
 
 
+DUMP_KILL_POINTS = [("dump", 2), ("replace", 1), ("replace", 5), ("replace", 9)]
+
+
+@pytest.mark.parametrize(("point", "n"), DUMP_KILL_POINTS, ids=[f"{p}-{n}" for p, n in DUMP_KILL_POINTS])
+def test_killed_dump_leaves_a_whole_output(tmp_path, outputs, point, n):
+    """`dtkg dump` after an incremental build, killed while writing or committing: the output
+    is the one before it, or (rolled forward) the one a finished dump gives."""
+    _old_src, _new_src, old_out, _old, _new = outputs
+    out = tmp_path / "out"
+    shutil.copytree(old_out, out)
+    added = corpus(tmp_path / "added", SAMPLE[2:3])
+    assert build(Options(sources=[str(added)], out=out, validate=False, incremental=True),
+                 Progress(quiet=True)).status == "built"
+    before = state(out)
+    done = tmp_path / "done"
+    shutil.copytree(out, done)
+    assert write_dumps(done, Progress(quiet=True)).status == "built"
+    after = state(done)
+    run = subprocess.run([sys.executable, "-c", KILLER, point, str(n), "dump", "--graph", str(out), "--quiet"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    atomic.clean_stale(out)
+    # killed while writing: nothing changed; during the commit (after its journal): rolled forward
+    assert state(out) == (before if point == "dump" else after)
+
+
 def test_serve_after_a_build_killed_during_the_store_swap(tmp_path, outputs):
     """`dtkg serve` right after the kill (no build in between) serves the new build."""
     import time
