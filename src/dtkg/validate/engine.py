@@ -112,7 +112,7 @@ class Engine:
                 s = ""
             if s and s[0] != "#" and p[-1] == ">" and o[-3:] == " .\n" and len(o) > 3:
                 o = o[:-3]
-                if o[-1] == ">" and o[0] == '"':
+                if o[0] == '"' and (o[-1] == ">" or "\\" in o):  # typed, or escapes written another way
                     o = canonical(o)
             elif not line or line.isspace() or line.lstrip().startswith("#"):
                 continue

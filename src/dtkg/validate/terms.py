@@ -102,7 +102,8 @@ _AS_IS = re.compile(r'^"(?:0|[1-9][0-9]{0,17})"\^\^<http://www\.w3\.org/2001/XML
 
 
 def canonical(term: str) -> str:
-    """A typed literal as rdflib would hold it after parsing ("01"^^xsd:integer is "1"^^xsd:integer)."""
+    """A literal as rdflib would hold it after parsing, written as dtkg writes N-Triples:
+    "01"^^xsd:integer is "1"^^xsd:integer, and escapes are written one way."""
     found = _CANONICAL.get(term)
     if found is None:
         found = term if _AS_IS.match(term) else to_nt(to_rdflib(term))
@@ -122,6 +123,6 @@ def parse_line(line: str) -> tuple[str, str, str]:
         raise ValueError(f"not an N-Triples line: {line!r}")
     s, p, o = parts
     o = o.strip()
-    if o[0] == '"' and "^^" in o[o.rfind('"'):]:
+    if o[0] == '"' and ("^^" in o[o.rfind('"'):] or "\\" in o):
         o = canonical(o)
     return s, p, o
