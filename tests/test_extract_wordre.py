@@ -34,3 +34,8 @@ def test_alternation_prefers_the_longest_word():
     regex = re.compile("(?:" + alternation(WORDS) + ")")
     assert regex.match("bộ công an x").group() == "bộ công an"
     assert regex.match("bộ công x").group() == "bộ"
+
+
+def test_empty_word_list_does_not_hang():
+    regex = WordRegex("(?:" + alternation([]) + r")(?![\w&])")
+    assert len(list(regex.finditer("ab c"))) <= len("ab c") + 1

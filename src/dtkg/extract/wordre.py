@@ -47,7 +47,8 @@ class WordRegex:
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """The first match in string[pos:endpos] that starts a word."""
         body, before = self.body, self._before
-        while (m := body.search(string, pos, endpos)) is not None:
+        last = min(endpos, len(string))
+        while pos <= last and (m := body.search(string, pos, endpos)) is not None:
             at = m.start()
             if at == 0 or not before.match(string, at - 1):
                 return m
@@ -56,10 +57,10 @@ class WordRegex:
 
     def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match]:
         """Every non-overlapping match in string[pos:endpos] that starts a word, left to right
-        (the body never matches the empty string)."""
+        (meant for bodies that never match the empty string: an empty match only moves on)."""
         while (m := self.search(string, pos, endpos)) is not None:
             yield m
-            pos = m.end()
+            pos = m.end() if m.end() > m.start() else m.start() + 1
 
     def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """A match starting exactly at `pos` (and a word)."""
