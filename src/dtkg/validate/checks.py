@@ -137,8 +137,17 @@ class Shape:
             run_values = None  # a node shape's value node is its focus node
             # property shapes with a one-IRI path get their values from the focus node's index entry; one
             # whose checks all pass on no values is skipped when the focus lacks its predicate
-            plan = tuple((prop.pred, prop.pred is None or prop.run is None or any(
-                getattr(c, "on_empty", False) for c in prop.checks), prop) for prop in self.properties)
+            plan = []
+            for prop in self.properties:
+                if prop.deactivated:
+                    continue  # conforms
+                if prop.pred is None or prop.run is None:  # a complex path, or not compiled yet (recursion)
+                    plan.append((None, True, (), (), None, prop))
+                    continue
+                prop_checks = tuple(prop.checks)
+                prop_empty = tuple(c for c in prop_checks if getattr(c, "on_empty", False))
+                plan.append((prop.pred, bool(prop_empty), prop_checks, prop_empty, prop.tag, prop))
+            plan = tuple(plan)
 
             def run(focus, unit, sink):
                 values = (focus,)
@@ -150,18 +159,25 @@ class Shape:
                         ok = False
                 if plan:
                     props = unit.props(focus)
-                    for prop_pred, always, prop in plan:
+                    for prop_pred, always, prop_checks, prop_empty, prop_tag, prop in plan:
                         if prop_pred is None:
-                            fine = prop.run(focus, unit, sink)
+                            if not prop.run(focus, unit, sink):
+                                if sink is None:
+                                    return False
+                                ok = False
+                            continue
+                        found = props.get(prop_pred, EMPTY)
+                        if found:
+                            todo = prop_checks
+                        elif always:
+                            todo = prop_empty
                         else:
-                            found = props.get(prop_pred, EMPTY)
-                            if not found and not always:
-                                continue
-                            fine = prop.run_values(focus, found, unit, sink)
-                        if not fine:
-                            if sink is None:
-                                return False
-                            ok = False
+                            continue
+                        for check in todo:
+                            if not check(focus, found, unit, sink, prop_tag):
+                                if sink is None:
+                                    return False
+                                ok = False
                 return ok
         else:
             def run_values(focus, values, unit, sink):
