@@ -219,6 +219,82 @@ def test_values_block_goes_at_the_start_of_the_where_group(text, expected):
     assert queries.bind_terms(text, {"x": URIRef("urn:x")}) == expected
 
 
+def test_values_block_goes_where_the_query_marks_its_parameters():
+    text = "SELECT ?y WHERE {\n  {\n    # parameters: here\n    ?x ?p ?y\n  }\n  ?y ?q ?z\n}"
+    bound = queries.bind_terms(text, {"x": URIRef("urn:x")})
+    assert bound == "SELECT ?y WHERE {\n  {\n     VALUES (?x) { (<urn:x>) } # parameters: here\n    ?x ?p ?y\n  }\n  ?y ?q ?z\n}"
+    assert queries.bind_terms(text, {}) == text
+
+
+def _group_around(text: str, at: int) -> tuple[int, int]:
+    """Offsets of the `{` … `}` group that encloses offset `at` (braces in the saved queries are all syntax)."""
+    depth, start = 0, at
+    while start > 0:
+        start -= 1
+        if text[start] == "}":
+            depth += 1
+        elif text[start] == "{":
+            if depth == 0:
+                break
+            depth -= 1
+    depth, end = 0, at
+    while end < len(text):
+        if text[end] == "{":
+            depth += 1
+        elif text[end] == "}":
+            if depth == 0:
+                break
+            depth -= 1
+        end += 1
+    return start, end
+
+
+@pytest.mark.parametrize("name", [n for n, q in queries.saved_queries().items() if "# parameters:" in q.text])
+def test_marked_parameters_are_used_only_inside_their_group(name):
+    """A VALUES block in the marked group joins the same rows as one at the start of the WHERE group
+    when the group is joined at the top of the WHERE group and a parameter used outside it (the
+    entity variable, e.g. ?iri) is bound inside it too; the others (?name, ?system) are used only in it."""
+    import re
+
+    q = queries.load_query(name)
+    body = "\n".join(line for line in q.text.splitlines() if not line.lstrip().startswith("#") or "parameters:" in line)
+    at = body.index("# parameters:")
+    start, end = _group_around(body, at)
+    where = body.index("{", body.index("WHERE"))
+    assert _group_around(body, start) == (where, body.rindex("}")), f"{name}.rq: the parameter group is not at the top"
+    for param in q.params:
+        uses = [m.start() for m in re.finditer(rf"\?{param.name}\b", body)]
+        inside = [u for u in uses if start < u < end]
+        assert inside, f"{name}.rq: ?{param.name} is not used in its parameter group"
+        if len(inside) < len(uses):
+            group = body[start:end]
+            assert re.search(rf"SELECT DISTINCT \?{param.name} WHERE", group), \
+                f"{name}.rq uses ?{param.name} outside its parameter group, which does not bind it"
+
+
+@pytest.mark.parametrize(("name", "params", "column", "value"), [
+    ("province", {"iri": "https://w3id.org/dtkg/id/province/ninh-binh"}, "province", "Ninh Bình"),
+    ("province", {"name": "ninh bình"}, "province", "Ninh Bình"),
+    ("province", {"name": "Hà Nội"}, "province", "Hà Nội"),
+    ("person", {"iri": "https://w3id.org/dtkg/id/person/tran-minh-chau"}, "person", "Trần Minh Châu"),
+    ("person", {"name": "ĐỖ HỮU DŨNG"}, "person", "Đỗ Hữu Dũng"),
+    ("database-links", {"iri": "https://w3id.org/dtkg/id/system/co-so-du-lieu-quoc-gia-ve-dan-cu"}, "database", DC),
+    ("database-links", {"system": "đất đai"}, "database", DD),
+])
+def test_a_parameter_bound_first_gives_the_rows_of_the_whole_table_for_it(store, name, params, column, value):
+    """The entity a parameter names is bound before the rest is looked up: the rows are exactly
+    those the query without parameters gives for that entity, in the same order."""
+    whole = queries.run_saved(name, {}, store=store).records()
+    some = queries.run_saved(name, params, store=store).records()
+    assert some and some == [r for r in whole if r[column] == value]
+
+
+def test_unknown_entity_parameter_gives_no_rows(store):
+    assert queries.run_saved("province", {"name": "Atlantis"}, store=store).rows == []
+    assert queries.run_saved("person", {"iri": "https://w3id.org/dtkg/id/person/nobody"}, store=store).rows == []
+    assert queries.run_saved("database-links", {"system": "no such system"}, store=store).rows == []
+
+
 # ---------------------------------------------------------------- refused queries
 
 REFUSED = [
