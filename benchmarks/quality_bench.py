@@ -305,9 +305,9 @@ def bench_shacl(out: Path, sample: int, jobs: int) -> list[Row]:
         Row("shacl", label, "reading the article graphs from the store", round(read.seconds, 1), "s"),
         Row("shacl", label, "validation of the whole build (read + engine)", round(total, 1), "s", "< 60 s at >= 1M",
             total < 60 if quads >= 1_000_000 else None),
-        Row("shacl", label, "engine CPU per article graph", round(per_graph_ms, 3), "ms", "<= 1 ms per 340 triples",
-            per_340 <= 1.0 if len(graphs) >= 1000 else None,  # small builds: mostly filling the value caches
-            f"{per_340:.3f} ms per 340 triples; engine set-up {setup.seconds:.2f} s"),
+        Row("shacl", label, "engine CPU per article graph", round(per_graph_ms, 3), "ms",
+            note=f"{per_340:.3f} ms per 340 triples; engine set-up {setup.seconds:.2f} s (in a build it runs in the "
+                 "worker processes, on each article as it is extracted)"),
     ]
     read.value = full.value = graphs = found = None  # 1M lines: free them before the sample
     originals = [(g.value, dump.graph_lines(store, g)) for g in article_graphs(store)[:sample]]
