@@ -1,7 +1,6 @@
 """SHACL validation, reasoning and dumps: dtkg's fast path against the reference library, same answers checked."""
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
