@@ -126,3 +126,20 @@ def test_the_system_named_before_is_the_subject_of_bare_he_thong():
     text = ("Cơ sở dữ liệu hộ tịch điện tử đã làm giàu cho CSDL quốc gia về dân cư. "
             "Hiện hệ thống đã kết nối với Cổng Dịch vụ công quốc gia.")
     assert ("Cơ sở dữ liệu hộ tịch điện tử toàn quốc", DVC, "done") in read(text)
+
+
+def test_tokens_failing_the_start_letters_start_no_thing():
+    """The per-token gate of `_things` skips only tokens where `_thing_at` finds nothing."""
+    text = ("Tỉnh Sơn La đã kết nối hệ thống thông tin của tỉnh với CSDL quốc gia về dân cư; "
+            "Bộ Công an và các bộ, ngành triển khai Nền tảng NDXP tại tỉnh Hà Giang.")
+    doc = prepare(Article(id="t", text=text, date=dt.date(2023, 5, 10)))
+    ctx = Context(doc)
+    letters = links._start_letters(ctx.lex)
+    for sentence in doc.sentences:
+        toks = ctx.tokens(sentence)
+        for i, tok in enumerate(toks):
+            if tok.cap or tok.low in links.ANAPHORA or letters.may_start(doc.folded, tok.start):
+                continue
+            assert links._thing_at(ctx, sentence, toks, i, links.Memory()) is None, tok
+    starts = [t for s in doc.sentences for t in ctx.tokens(s) if letters.may_start(doc.folded, t.start)]
+    assert {"hệ", "csdl"} <= {t.low for t in starts}  # system heads pass the gate

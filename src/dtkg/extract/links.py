@@ -25,7 +25,7 @@ from dtkg.extract.context import Context
 from dtkg.extract.lexicon import Lexicon, alternation
 from dtkg.extract.orgs import parse_org
 from dtkg.extract.tokens import Tok
-from dtkg.extract.wordre import WordRegex
+from dtkg.extract.wordre import FirstLetters, WordRegex
 from dtkg.model import Entity, Fact
 from dtkg.resources import data
 from dtkg.text.normalize import fold
@@ -142,11 +142,14 @@ def _things(ctx: Context, sentence: Sentence, memory: Memory) -> list[Thing]:
             k = next((n for n, t in enumerate(toks) if t.start >= hit.end), len(toks))
             owner = _owner(ctx, sentence, toks, k, memory)
             found.append(Thing(hit.start, hit.end, ctx.system_entity(hit.terms[0]), "system", national=True, owner=owner))
+    folded, may_start = ctx.doc.folded, _start_letters(ctx.lex).may_start
     known = [t.start for t in found]  # gazetteer systems: sorted, not overlapping
     reach = -1  # where the things read token by token end: each starts at its token, so a later token is inside one iff before this
     for i, tok in enumerate(toks):
         if tok.start < reach:
             continue
+        if not (tok.cap or tok.low in ANAPHORA or may_start(folded, tok.start)):
+            continue  # no head, organisation, province or anaphora starts here: _thing_at finds nothing
         if known:
             last = bisect_right(known, tok.start) - 1  # the one system that may hold the token
             if last >= 0 and tok.start < found[last].end:
@@ -161,6 +164,16 @@ def _things(ctx: Context, sentence: Sentence, memory: Memory) -> list[Thing]:
                 memory.system = thing
     inside = [t for t in found if any(o is not t and o.start <= t.start and t.end <= o.end for o in found)]
     return sorted((t for t in found if t not in inside), key=lambda t: t.start)
+
+
+ANAPHORA = frozenset({"bộ", "tỉnh"})  # the words _anaphora reads
+
+
+@lru_cache(maxsize=4)
+def _start_letters(lex: Lexicon) -> FirstLetters:
+    """The first letters of the system heads and province names: a lower-case token where they
+    fail starts no thing but an anaphora."""
+    return FirstLetters([*words().table["head"], *lex.by_label.get("province", {})])
 
 
 def _thing_at(ctx: Context, sentence: Sentence, toks: list[Tok], i: int, memory: Memory) -> Thing | None:
@@ -184,7 +197,7 @@ def _thing_at(ctx: Context, sentence: Sentence, toks: list[Tok], i: int, memory:
 def _anaphora(ctx: Context, toks: list[Tok], i: int, memory: Memory) -> Thing | None:
     """"Bộ" for the last ministry named, "tỉnh" for the article's province."""
     tok = toks[i]
-    if tok.low not in ("bộ", "tỉnh"):
+    if tok.low not in ANAPHORA:
         return None
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     prev = toks[i - 1].low if i > 0 else ""
