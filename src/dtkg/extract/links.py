@@ -142,13 +142,15 @@ def _things(ctx: Context, sentence: Sentence, memory: Memory) -> list[Thing]:
             k = next((n for n, t in enumerate(toks) if t.start >= hit.end), len(toks))
             owner = _owner(ctx, sentence, toks, k, memory)
             found.append(Thing(hit.start, hit.end, ctx.system_entity(hit.terms[0]), "system", national=True, owner=owner))
-    folded, may_start = ctx.doc.folded, _start_letters(ctx.lex).may_start
+    folded, letters = ctx.doc.folded, _start_letters(ctx.lex)
+    three, short = letters.three, letters.short  # letters.may_start, written out: this runs for most tokens
     known = [t.start for t in found]  # gazetteer systems: sorted, not overlapping
     reach = -1  # where the things read token by token end: each starts at its token, so a later token is inside one iff before this
     for i, tok in enumerate(toks):
         if tok.start < reach:
             continue
-        if not (tok.cap or tok.low in ANAPHORA or may_start(folded, tok.start)):
+        p = tok.start
+        if not (tok.cap or tok.low in ANAPHORA or folded[p:p + 3] in three or short and letters.short_at(folded, p)):
             continue  # no head, organisation, province or anaphora starts here: _thing_at finds nothing
         if known:
             last = bisect_right(known, tok.start) - 1  # the one system that may hold the token

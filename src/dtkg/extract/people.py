@@ -207,12 +207,13 @@ def analyse(ctx: Context, sentence: Sentence) -> Analysis:
     people: list[Person] = []
     titles: list[Title] = []
     orgs: list[tuple[int, int, Entity]] = []
+    honorifics = _honorific_index(ctx.lex)
     k = 0
     for start in sorted(_candidate_starts(ctx, toks, sentence)):
         if start < k:
             continue  # inside what was read
         k = start
-        h = _honorific_end(ctx, toks, k)
+        h = _honorific_end(ctx, toks, k) if toks[k].low in honorifics else k
         found = parse_name(ctx, toks, h, after_honorific=h > k)
         if found:
             people.append(Person(found[0], h, found[1], h=k))
