@@ -82,17 +82,37 @@ def tree_rss(pid: int) -> int:
     Summed as PSS, so pages a forked worker shares with its parent count once, not per process.
     """
     total = 0
-    stack = [pid]
-    while stack:
-        p = stack.pop()
+    for p in _descendants(pid):
         try:
             total += _pss(p)
+        except (FileNotFoundError, ProcessLookupError, PermissionError, ValueError):
+            continue
+    return total
+
+
+def _descendants(pid: int) -> list[int]:
+    """`pid` and every process below it (forkserver workers are grandchildren of a build)."""
+    found, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        found.append(p)
+        try:
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as handle:
                     stack.extend(int(c) for c in handle.read().split())
         except (FileNotFoundError, ProcessLookupError, PermissionError, ValueError):
             continue
-    return total
+    return found
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds `pid` has used so far (None when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -100,7 +120,7 @@ class ChildRun:
     """A finished child process: wall time, peak memory, exit code and output."""
 
     seconds: float
-    cpu: float  # user + system seconds of the child and its waited-for descendants
+    cpu: float  # user + system seconds of the child and all its descendants (see run_child)
     peak_rss: int  # bytes, the larger of wait4's max RSS and the sampled process-tree PSS
     returncode: int
     stdout: str
@@ -114,18 +134,27 @@ def run_child(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | Non
 
     Peak memory is the larger of the kernel's max RSS for the child (wait4) and the
     sum of PSS over the child and its descendants sampled every 0.1 s, so a build that
-    forks workers is charged for all of them at once (shared pages once).
+    forks workers is charged for all of them at once (shared pages once). CPU time is the
+    larger of what wait4 reports (the child and the descendants it waited for) and the sum,
+    over every process of the tree, of the last CPU time sampled from /proc: worker
+    processes of a forkserver are not waited for by the child, so wait4 misses them; a
+    process that ends between two samples loses at most 0.1 s of its time.
     """
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"dtkg-bench-{os.getpid()}-{time.monotonic_ns()}"
     with open(f"{out_path}.out", "w+") as out, open(f"{out_path}.err", "w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
         samples: list[int] = []
+        cpu: dict[int, float] = {}
         done = threading.Event()
 
         def sample() -> None:
             while not done.wait(0.1):
                 samples.append(tree_rss(proc.pid))
+                for p in _descendants(proc.pid):
+                    used = cpu_seconds(p)
+                    if used is not None:
+                        cpu[p] = max(used, cpu.get(p, 0.0))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -145,7 +174,8 @@ def run_child(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | Non
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        result = ChildRun(seconds, usage.ru_utime + usage.ru_stime, max(usage.ru_maxrss * 1024, max(samples, default=0)),
+        result = ChildRun(seconds, max(usage.ru_utime + usage.ru_stime, sum(cpu.values())),
+                          max(usage.ru_maxrss * 1024, max(samples, default=0)),
                           proc.returncode, out.read(), err.read(), samples)
     for suffix in (".out", ".err"):
         Path(f"{out_path}{suffix}").unlink(missing_ok=True)
