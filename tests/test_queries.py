@@ -439,3 +439,17 @@ def test_guard_refuses_every_variant_that_makes_the_engine_call_out(listener):
     for path in called:
         with pytest.raises(guard.RefusedQuery):
             guard.check_query(texts[path])
+
+
+def test_province_lists_the_connections_the_province_itself_makes(tmp_path):
+    """'Khánh Hòa đã kết nối …' (sample article 003): the province is the connection's subject."""
+    from dtkg.build import Options, Progress, build
+    from dtkg.resources import sample_corpus
+
+    source = next(sample_corpus().glob("003_*.txt"))
+    out = tmp_path / "out"
+    assert build(Options(sources=[str(source)], out=out, validate=False), Progress(quiet=True)).status == "built"
+    store = queries.open_store(out)
+    rows = queries.run_saved("province", {"iri": "https://w3id.org/dtkg/id/province/khanh-hoa"}, store=store).records()
+    links = [(r["subject"], r["object"], r["detail"]) for r in rows if r["relation"] == "links"]
+    assert ("Khánh Hòa", "Hệ thống thu thập, đánh giá việc sử dụng thông tin và dịch vụ công trực tuyến", "done") in links
