@@ -67,6 +67,9 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(sorted(values), n=100, method="inclusive")[max(0, min(98, round(q) - 1))]
 
 
+SAMPLE_EVERY = 0.5  # seconds between two samples of a child's process tree
+
+
 def _pss(pid: int) -> int:
     """Proportional set size of `pid` in bytes: shared pages split among the processes sharing them."""
     with open(f"/proc/{pid}/smaps_rollup") as handle:
@@ -133,12 +136,13 @@ def run_child(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | Non
     """Run `cmd`, measuring wall time and peak resident memory of its whole process tree.
 
     Peak memory is the larger of the kernel's max RSS for the child (wait4) and the
-    sum of PSS over the child and its descendants sampled every 0.1 s, so a build that
+    sum of PSS over the child and its descendants sampled every SAMPLE_EVERY s, so a build that
     forks workers is charged for all of them at once (shared pages once). CPU time is the
     larger of what wait4 reports (the child and the descendants it waited for) and the sum,
     over every process of the tree, of the last CPU time sampled from /proc: worker
     processes of a forkserver are not waited for by the child, so wait4 misses them; a
-    process that ends between two samples loses at most 0.1 s of its time.
+    process that ends between two samples loses at most SAMPLE_EVERY s of its time. (Reading
+    smaps_rollup of every process costs CPU: sampled every 0.1 s it took ~13 % of a core.)
     """
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"dtkg-bench-{os.getpid()}-{time.monotonic_ns()}"
     with open(f"{out_path}.out", "w+") as out, open(f"{out_path}.err", "w+") as err:
@@ -149,7 +153,7 @@ def run_child(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | Non
         done = threading.Event()
 
         def sample() -> None:
-            while not done.wait(0.1):
+            while not done.wait(SAMPLE_EVERY):
                 samples.append(tree_rss(proc.pid))
                 for p in _descendants(proc.pid):
                     used = cpu_seconds(p)
