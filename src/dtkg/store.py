@@ -27,7 +27,7 @@ ARTICLE_PREFIX = str(GRAPH) + "article/"
 ONTOLOGY_FILES = ("dtkg.ttl", "roles.ttl", "vocab.ttl")
 REFERENCE_FILES = ("reference.ttl",)
 GENID = "https://w3id.org/dtkg/.well-known/genid/"
-FLUSH_BYTES = 8 << 20
+FLUSH_BYTES = 128 << 20  # per bulk load: fewer, bigger loads (8 MB ones cost ~25 % more CPU at 3M quads)
 
 
 def create(path: Path) -> ox.Store:
@@ -106,7 +106,7 @@ class ArticleWriter:
         self.replace = replace
         self.buffer: list[bytes] = []
         self.size = 0
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.queue: queue.Queue = queue.Queue(maxsize=1)  # one load waiting, one loading, one filling
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._load, name="dtkg-store-loader", daemon=True)
         self.thread.start()
