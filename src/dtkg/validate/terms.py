@@ -12,11 +12,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_ESCAPES = str.maketrans({
-    **{chr(c): f"\\u{c:04X}" for c in (*range(0x20), 0x7F)},
-    "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f",
-})
+from dtkg.rdf.emit import _ESCAPES  # the escapes dtkg writes N-Triples with
+
 _UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
 _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
@@ -66,10 +63,8 @@ def to_nt(node: Node) -> str:
         body = '"' + str(node).translate(_ESCAPES) + '"'
         if node.language:
             return f"{body}@{node.language}"
-        if node.datatype is not None and str(node.datatype) != XSD_STRING:
+        if node.datatype is not None:  # xsd:string too: rdflib keeps "x" and "x"^^xsd:string apart
             return f"{body}^^<{node.datatype}>"
-        if node.datatype is not None:
-            return f"{body}^^<{XSD_STRING}>"
         return body
     if isinstance(node, URIRef):
         return f"<{node}>"
