@@ -15,7 +15,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from dtkg.namespaces import SH
-from dtkg.validate.terms import to_rdflib, unescape
+from dtkg.validate.terms import split_literal, to_rdflib, unescape
 
 RDF_TYPE = f"<{RDF.type}>"
 SUBCLASS = f"<{RDFS.subClassOf}>"
@@ -240,33 +240,18 @@ def _each_value(test):
     return check
 
 
-def _literal_body(term: str) -> tuple[str, str]:
-    """(unescaped lexical form, the rest after the closing quote) of a literal term string."""
-    end = term.rfind('"')
-    return unescape(term[1:end]), term[end + 1:]
-
-
 # ---------------------------------------------------------------- value tests (pySHACL's logic)
 
+# the Python type rdflib gives a well-formed literal of each datatype (pySHACL's check)
+_PYTHON_TYPES = {
+    XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
+    XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime,
+}
+
+
 def _actual_datatype(value_node: Literal, rule) -> bool:
-    value = value_node.value
-    if rule == XSD.string or rule == RDF.langString:
-        return isinstance(value, (str, bytes))
-    if rule == XSD.integer:
-        return isinstance(value, int)
-    if rule == XSD.float:
-        return isinstance(value, float)
-    if rule == XSD.decimal:
-        return isinstance(value, Decimal)
-    if rule == XSD.boolean:
-        return isinstance(value, bool)
-    if rule == XSD.date:
-        return isinstance(value, date)
-    if rule == XSD.time:
-        return isinstance(value, time)
-    if rule == XSD.dateTime:
-        return isinstance(value, datetime)
-    return True
+    kind = _PYTHON_TYPES.get(rule)
+    return kind is None or isinstance(value_node.value, kind)
 
 
 _INTEGER_TYPES = (f"^^<{XSD.integer}>", f"^^<{XSD.nonNegativeInteger}>")
@@ -333,8 +318,8 @@ def _string_of(term: str) -> str | None:
     """pySHACL's value_node_to_string for IRIs, plain and language-tagged literals (None: ask rdflib)."""
     if term[0] == "<":
         return unescape(term[1:-1])
-    lex, rest = _literal_body(term)
-    return lex if not rest or rest[0] == "@" else None
+    lex, _, datatype = split_literal(term)
+    return lex if datatype is None else None
 
 
 def _slow_string_of(v) -> str:
