@@ -64,28 +64,17 @@ def _read_csv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
-def _boundary_regex(labels: list[str]) -> re.Pattern | None:
-    """One regex matching any label as a whole word, longest first (a trie: fast to match)."""
-    if not labels:
-        return None
-    return re.compile(_BOUNDARY_BEFORE + "(?:" + _trie_pattern(sorted(set(labels))) + r")(?![\w&])")
-
-
 def alternation(words) -> str:
     """A regex alternation of literal `words` that matches as `"|".join(longest first)` does, but
     fast: shared by prefix (the engine tries one branch per letter, not every word)."""
     return _trie_pattern(sorted(set(words)))
 
 
-_BOUNDARY_BEFORE = r"(?<![\w&])"
-
-
-def _word_regex(regex: re.Pattern | None) -> WordRegex | None:
-    """The boundary regex as a WordRegex (the same matches, found faster by `scan`)."""
-    if regex is None:
+def _word_regex(labels) -> WordRegex | None:
+    """One regex matching any label as a whole word, longest first (a trie: fast to match)."""
+    if not labels:
         return None
-    assert regex.pattern.startswith(_BOUNDARY_BEFORE)
-    return WordRegex(regex.pattern[len(_BOUNDARY_BEFORE):])
+    return WordRegex("(?:" + alternation(labels) + r")(?![\w&])")
 
 
 def _trie_pattern(words: list[str]) -> str:
@@ -121,7 +110,6 @@ class Lexicon:
     honorifics: tuple[str, ...] = ()
     org_heads: dict[str, tuple[str, str]] = field(default_factory=dict)
     role_orgs: dict[str, str] = field(default_factory=dict)
-    _regex: dict[str, re.Pattern | None] = field(default_factory=dict, repr=False)
     _starts: dict[str, FirstLetters] = field(default_factory=dict, repr=False)
     _words: dict[str, WordRegex | None] = field(default_factory=dict, repr=False)
 
@@ -135,10 +123,9 @@ class Lexicon:
 
     def compile(self) -> "Lexicon":
         """Build the matchers once all labels are in."""
-        self._regex = {kind: _boundary_regex(list(labels)) for kind, labels in self.by_label.items()}
         heads = [fold(h) for h in self.org_heads]
-        self._regex["org_head"] = _boundary_regex(heads)
-        self._words = {kind: _word_regex(regex) for kind, regex in self._regex.items()}
+        self._words = {kind: _word_regex(labels) for kind, labels in self.by_label.items()}
+        self._words["org_head"] = _word_regex(heads)
         self._starts = {kind: FirstLetters(labels) for kind, labels in self.by_label.items()}
         self._starts["org_head"] = FirstLetters(heads)
         return self
@@ -152,14 +139,10 @@ class Lexicon:
         return [Hit(m.start(), m.end(), tuple(table.get(m.group(0), ())))
                 for m in regex.finditer(folded, start, len(folded) if end is None else end)]
 
-    def match_at(self, kind: str, folded: str, pos: int) -> Hit | None:
-        """The longest `kind` name starting exactly at `pos`, if any."""
-        return self.matcher(folded)(kind, pos)
-
     def matcher(self, folded: str):
         """`match_at` for one text: (kind, pos) -> Hit | None, the tables bound once (it runs for
         most tokens of a document; the first-letters test skips the regex for most)."""
-        regexes, starts, by_label = self._regex, self._starts, self.by_label
+        regexes, starts, by_label = self._words, self._starts, self.by_label
 
         def match_at(kind: str, pos: int) -> Hit | None:
             regex = regexes.get(kind)
@@ -170,7 +153,7 @@ class Lexicon:
                 short = first.short  # first.may_start, written out: this runs for most tokens
                 if not short or (folded[pos:pos + 2] not in short and folded[pos:pos + 1] not in short):
                     return None
-            m = regex.match(folded, pos)
+            m = regex.whole.match(folded, pos)
             if not m:
                 return None
             return Hit(m.start(), m.end(), tuple(by_label.get(kind, {}).get(m.group(0), ())))
