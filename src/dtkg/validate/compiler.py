@@ -21,7 +21,7 @@ from dtkg.validate.checks import (
     EMPTY, NODE_KINDS, Shape, _each_value, conformance, _less_or_equal, _natural, _rdflib_term,
     datatype_test, language_in_test, min_inclusive_test, min_length_test, pattern_test,
 )
-from dtkg.validate.report import _local, _owning_shape, _path_text, namespace_manager
+from dtkg.validate.report import _local, _owning_shape, _path_text, namespace_manager, pick_message
 from dtkg.validate.terms import to_nt, to_rdflib
 
 # parameters that are not constraints (or are read with the constraint they belong to)
@@ -418,13 +418,3 @@ def _sparql_messages(extra: list, own: list, bound) -> list:
             text = re.sub("{{[?$]{}}}".format(var), str(val), text)
         return Literal(text)
     return [fill(m) for m in extra if m not in own] + [fill(m) for m in own]
-
-
-def pick_message(messages: list, lang: str) -> str | None:
-    """The message `read_report` picks: in `lang`, else English, else untagged, else any (sorted)."""
-    messages = sorted(messages)
-    for wanted in (lang, "en", None):
-        chosen = [m for m in messages if getattr(m, "language", None) == wanted]
-        if chosen:
-            return str(chosen[0])
-    return str(messages[0]) if messages else None

@@ -118,12 +118,18 @@ def _owning_shape(shape: Node | None, shapes: Graph) -> Node:
 
 def _message(report: Graph, result: Node, lang: str) -> str:
     """The result's message in `lang`, else in English, else untagged, else any."""
-    messages = sorted(report.objects(result, SH.resultMessage))
+    message = pick_message(list(report.objects(result, SH.resultMessage)), lang)
+    return message if message is not None else "the node does not conform to this shape"
+
+
+def pick_message(messages: list, lang: str) -> str | None:
+    """The message in `lang`, else English, else untagged, else any (sorted); None when there is none."""
+    messages = sorted(messages)
     for wanted in (lang, "en", None):
         chosen = [m for m in messages if getattr(m, "language", None) == wanted]
         if chosen:
             return str(chosen[0])
-    return str(messages[0]) if messages else "the node does not conform to this shape"
+    return str(messages[0]) if messages else None
 
 
 def _path_text(graph: Graph, path: Node, nm: NamespaceManager) -> str:
