@@ -18,7 +18,7 @@ from typing import NamedTuple
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SKOS
 
-from dtkg.extract.wordre import FirstLetters, WordRegex
+from dtkg.extract.wordre import WordRegex
 from dtkg.namespaces import DTKG
 from dtkg.resources import data, folder
 from dtkg.text.normalize import fold
@@ -70,11 +70,9 @@ def alternation(words) -> str:
     return _trie_pattern(sorted(set(words)))
 
 
-def _word_regex(labels) -> WordRegex | None:
-    """One regex matching any label as a whole word, longest first (a trie: fast to match)."""
-    if not labels:
-        return None
-    return WordRegex("(?:" + alternation(labels) + r")(?![\w&])")
+def phrases(words) -> WordRegex:
+    """One regex matching any of `words` as a whole word, longest first (a trie: fast to match)."""
+    return WordRegex("(?:" + alternation(words) + r")(?![\w&])", words=words)
 
 
 def _trie_pattern(words: list[str]) -> str:
@@ -110,7 +108,6 @@ class Lexicon:
     honorifics: tuple[str, ...] = ()
     org_heads: dict[str, tuple[str, str]] = field(default_factory=dict)
     role_orgs: dict[str, str] = field(default_factory=dict)
-    _starts: dict[str, FirstLetters] = field(default_factory=dict, repr=False)
     _words: dict[str, WordRegex | None] = field(default_factory=dict, repr=False)
 
     def add(self, kind: str, label: str, term: Term) -> None:
@@ -124,10 +121,8 @@ class Lexicon:
     def compile(self) -> "Lexicon":
         """Build the matchers once all labels are in."""
         heads = [fold(h) for h in self.org_heads]
-        self._words = {kind: _word_regex(labels) for kind, labels in self.by_label.items()}
-        self._words["org_head"] = _word_regex(heads)
-        self._starts = {kind: FirstLetters(labels) for kind, labels in self.by_label.items()}
-        self._starts["org_head"] = FirstLetters(heads)
+        self._words = {kind: phrases(labels) if labels else None for kind, labels in self.by_label.items()}
+        self._words["org_head"] = phrases(heads) if heads else None
         return self
 
     def scan(self, kind: str, folded: str, start: int = 0, end: int | None = None) -> list[Hit]:
@@ -142,13 +137,13 @@ class Lexicon:
     def matcher(self, folded: str):
         """`match_at` for one text: (kind, pos) -> Hit | None, the tables bound once (it runs for
         most tokens of a document; the first-letters test skips the regex for most)."""
-        regexes, starts, by_label = self._words, self._starts, self.by_label
+        regexes, by_label = self._words, self.by_label
 
         def match_at(kind: str, pos: int) -> Hit | None:
             regex = regexes.get(kind)
             if regex is None:
                 return None
-            first = starts[kind]
+            first = regex.first
             if folded[pos:pos + 3] not in first.three:
                 short = first.short  # first.may_start, written out: this runs for most tokens
                 if not short or (folded[pos:pos + 2] not in short and folded[pos:pos + 1] not in short):

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from dtkg.extract.context import Context
-from dtkg.extract.lexicon import Lexicon, alternation
+from dtkg.extract.lexicon import Lexicon, phrases
 from dtkg.extract.orgs import parse_org
 from dtkg.extract.tokens import Tok
 from dtkg.extract.wordre import FirstLetters, WordRegex
@@ -36,10 +36,6 @@ VERSION = "1.0"
 MAX_NAME_WORDS = 16
 OBJECT_WINDOW = 100  # characters between a verb and its object
 SYSTEM_CLASSES = {"cơ sở dữ liệu": "NationalDatabase", "nền tảng": "NationalPlatform", "cổng": "Portal"}
-
-
-def _phrases(items) -> WordRegex:
-    return WordRegex("(?:" + alternation(items) + r")(?![\w&])", words=items)
 
 
 @dataclass(frozen=True)
@@ -71,11 +67,11 @@ def words() -> Words:
         for row in csv.DictReader(line for line in fh if not line.startswith("#")):
             table[row["kind"]][fold(row["phrase"])] = row["value"]
     return Words(
-        table=dict(table), verb=_phrases(table["verb"]), head=_phrases(table["head"]),
-        done=_phrases(table["done"]), planned=_phrases(table["planned"]), later=_phrases(table["later"]),
-        operate=_phrases(table["operate"]), directive=_phrases(table["directive"]),
+        table=dict(table), verb=phrases(table["verb"]), head=phrases(table["head"]),
+        done=phrases(table["done"]), planned=phrases(table["planned"]), later=phrases(table["later"]),
+        operate=phrases(table["operate"]), directive=phrases(table["directive"]),
         adverbial=re.compile("(?:" + "|".join(map(re.escape, table["adverbial"])) + r")$"),
-        blocker=re.compile(_phrases(table["report"]).pattern + r"|(?:\d+\s*(?:%|/\s*\d+)?|các|những|nhiều|toàn bộ)\s+(?:"
+        blocker=re.compile(phrases(table["report"]).pattern + r"|(?:\d+\s*(?:%|/\s*\d+)?|các|những|nhiều|toàn bộ)\s+(?:"
                            + "|".join(map(re.escape, table["group"])) + r")(?![\w])"),
         companion=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["companion"])) + r")\s*$"),
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dtkg.extract.context import Context
-from dtkg.extract.lexicon import alternation
+from dtkg.extract.lexicon import alternation, phrases
 from dtkg.extract.wordre import WordRegex
 from dtkg.model import Entity, Fact
 from dtkg.resources import data
@@ -35,10 +35,6 @@ _YEAR = re.compile(r"(?<![\d/.\-])((?:19|20)\d\d)(?![\d/]|\s*[-–]\s*(?:19|20)\
 _DECIMAL = re.compile(r"(?<![\d,.])(0[,.]\d{2,4}|1[,.]0{1,4})(?![\d,.]*\s*%)(?![\d])")
 _RANK_THU = r"thứ\s+(\d{{1,2}}|{words})(?![\w])(?:\s*/\s*(\d{{2,3}}))?"
 _RANK_XEP = re.compile(r"(?<![\w])xếp(?:\s+hạng\s+(\d{1,2})(?![\d/,.]|\s*(?:bậc|%|điểm))|(?:\s+hạng)?\s+(\d{1,2})\s*/\s*(\d{2,3}))")
-
-
-def _phrases(items) -> WordRegex:
-    return WordRegex("(?:" + alternation(items) + r")(?![\w&])", words=items)
 
 
 @dataclass(frozen=True)
@@ -75,19 +71,19 @@ def cues() -> Cues:
     words = "|".join(sorted(ordinal, key=len, reverse=True))
     counted = "|".join(re.escape(w) for w in table["counted"])
     return Cues(
-        first=_phrases(table["first"]),
+        first=phrases(table["first"]),
         ordinal=ordinal,
         thu=re.compile(r"(?<![\w])" + _RANK_THU.format(words=words)),
         intro=frozenset(table["intro"]),
         notrank=frozenset(table["notrank"]),
         inverted=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["inverted"])) + r")\s+"),
-        context=_phrases(table["context"]),
-        topic=_phrases(table["topic"]),
-        pillar=_phrases(table["pillar"]),
-        other=_phrases(table["other"]),
-        plural=re.compile(_phrases(table["plural"]).pattern + r"|\d+\s+(?:" + counted + r")(?![\w])"),
+        context=phrases(table["context"]),
+        topic=phrases(table["topic"]),
+        pillar=phrases(table["pillar"]),
+        other=phrases(table["other"]),
+        plural=re.compile(phrases(table["plural"]).pattern + r"|\d+\s+(?:" + counted + r")(?![\w])"),
         agent=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["agent"])) + r")\s*$"),
-        national=_phrases(table["national"]),
+        national=phrases(table["national"]),
         regional=re.compile(r"\W*(?:\d+\s*/\s*\d+\s+)?(?:\w+\s+){0,2}?(?:" + "|".join(map(re.escape, table["regional"])) + r")(?![\w])"),
         score=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["score"])) + r")\W{0,3}(?:\w+\W+){0,2}$"),
         comparison=re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, table["comparison"])) + r")\s+(?:năm\s+)?$"),

@@ -42,7 +42,7 @@ class WordRegex:
         self.whole = re.compile(rf"(?<!{before})(?:{body})")
         self._before = re.compile(before)
         self.pattern = self.whole.pattern
-        self._first = FirstLetters(words) if words is not None else None
+        self.first = FirstLetters(words) if words is not None else None
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """The first match in string[pos:endpos] that starts a word."""
@@ -64,7 +64,7 @@ class WordRegex:
 
     def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """A match starting exactly at `pos` (and a word)."""
-        first = self._first
+        first = self.first
         if first is not None and string[pos:pos + 3] not in first.three:
             short = first.short  # first.may_start, written out: this runs for most tokens
             if not short or (string[pos:pos + 2] not in short and string[pos:pos + 1] not in short):
