@@ -100,9 +100,10 @@ class Context:
         return self._entity("org", term)
 
     def _entity(self, kind: str, term: Term) -> Entity:
-        """The Entity of a gazetteer term (made once per document: entities are immutable)."""
+        """The Entity of a gazetteer term (made once per document: entities are immutable; the
+        term is kept beside it, so its id cannot be reused by another)."""
         made = self._entities.get((kind, id(term)))
-        if made is None or made[0] is not term:
+        if made is None:
             made = self._entities[(kind, id(term))] = (term, Entity(
                 kind=kind, name=term.name, key=fold(term.name), ref=term.iri, cls=term.cls))
         return made[1]
