@@ -226,7 +226,22 @@ def _cached(fast, slow):
     return test
 
 
-def _each_value(test):
+def _each_node(test):
+    """The check that every value node passes `test(value, unit)` (one result per failing value)."""
+    def check(focus, values, unit, sink, tag):
+        ok = True
+        for v in values:
+            if not test(v, unit):
+                if sink is None:
+                    return False
+                ok = False
+                sink.append((tag, focus, v))
+        return ok
+    check.member = test
+    return check
+
+
+def _each_value(test):  # _each_node for a test of the term alone, without a call more per value
     def check(focus, values, unit, sink, tag):
         ok = True
         for v in values:

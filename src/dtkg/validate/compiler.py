@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, RDFS
 
 from dtkg.namespaces import SH
 from dtkg.validate.checks import (
-    EMPTY, NODE_KINDS, Shape, _each_value, conformance, _less_or_equal, _natural, _rdflib_term,
+    EMPTY, NODE_KINDS, Shape, _each_node, _each_value, conformance, _less_or_equal, _natural, _rdflib_term,
     datatype_test, language_in_test, min_inclusive_test, min_length_test, pattern_test,
 )
 from dtkg.validate.report import _local, _owning_shape, _path_text, namespace_manager, pick_message
@@ -210,17 +210,7 @@ class Compiler:
 
     @staticmethod
     def _class(cls: str):
-        def check(focus, values, unit, sink, tag):
-            ok = True
-            for v in values:
-                if not unit.is_instance(v, cls):
-                    if sink is None:
-                        return False
-                    ok = False
-                    sink.append((tag, focus, v))
-            return ok
-        check.member = lambda v, unit: cls in unit.classes(v)
-        return check
+        return _each_node(lambda v, unit: unit.is_instance(v, cls))
 
     @staticmethod
     def _count(low: int, high: int | None):
@@ -271,29 +261,9 @@ class Compiler:
     def _or(members: list[Shape]):
         if all(m.only_class is not None for m in members):
             classes = frozenset(m.only_class for m in members)  # each member is [ sh:class C ]: one test over the value's types
-            def check(focus, values, unit, sink, tag):
-                ok = True
-                for v in values:
-                    if not unit.is_instance_of_any(v, classes):
-                        if sink is None:
-                            return False
-                        ok = False
-                        sink.append((tag, focus, v))
-                return ok
-            return check
-
+            return _each_node(lambda v, unit: unit.is_instance_of_any(v, classes))
         tests = [conformance(m) for m in members]
-
-        def check(focus, values, unit, sink, tag):
-            ok = True
-            for v in values:
-                if not any(t(v, unit) for t in tests):
-                    if sink is None:
-                        return False
-                    ok = False
-                    sink.append((tag, focus, v))
-            return ok
-        return check
+        return _each_node(lambda v, unit: any(t(v, unit) for t in tests))
 
     @staticmethod
     def _property(prop: Shape):
