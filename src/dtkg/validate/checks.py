@@ -106,7 +106,7 @@ class Shape:
     """
 
     __slots__ = ("node", "path", "pred", "checks", "tag", "deactivated", "messages", "is_property", "only_class",
-                 "properties", "run", "run_values", "member")
+                 "properties", "run", "member")
 
     def __init__(self, node):
         self.node = node
@@ -120,7 +120,6 @@ class Shape:
         self.only_class: str | None = None  # C when the shape is exactly [ sh:class C ] (a node shape)
         self.properties: list = []  # the sh:property shapes of a node shape
         self.run = None
-        self.run_values = None  # a property shape's run, given the value nodes
         self.member = None  # for a node shape made of value tests only: (value, unit) -> conforms
 
     def finish(self) -> None:
@@ -130,11 +129,7 @@ class Shape:
         if self.deactivated:
             def run(focus, unit, sink):
                 return True
-
-            def run_values(focus, values, unit, sink):
-                return True
         elif path is None:
-            run_values = None  # a node shape's value node is its focus node
             # property shapes with a one-IRI path get their values from the focus node's index entry; one
             # whose checks all pass on no values is skipped when the focus lacks its predicate
             plan = []
@@ -194,7 +189,6 @@ class Shape:
                     return run_values(focus, unit.props(focus).get(pred, EMPTY), unit, sink)
                 return run_values(focus, path(focus, unit), unit, sink)
         self.run = run
-        self.run_values = run_values
         if self.deactivated:
             self.member = lambda v, unit: True
         elif path is None and not self.properties and checks and all(hasattr(c, "member") for c in checks):

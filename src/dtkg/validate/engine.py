@@ -66,17 +66,16 @@ class Engine:
     def __init__(self, shapes: Graph, vocabulary: Graph, lang: str = "en"):
         self.lang = lang
         compiler = Compiler(shapes, lang)
-        self._targeted = compiler.targeted()
         self._paths = compiler.paths
         self._shapes_graph = shapes
         self._by_class: dict[str, list] = defaultdict(list)
-        self._by_subject_of: dict[str, list] = defaultdict(list)
-        for shape, classes, subjects_of in self._targeted:
+        by_subject_of: dict[str, list] = defaultdict(list)
+        for shape, classes, subjects_of in compiler.targeted():
             for cls in classes:
                 self._by_class[cls].append(shape)
             for pred in subjects_of:
-                self._by_subject_of[pred].append(shape)
-        self._subject_of = list(self._by_subject_of.items())
+                by_subject_of[pred].append(shape)
+        self._subject_of = list(by_subject_of.items())
         self._inverse = set(compiler.inverse_preds)
         self._vocabulary = _Index(self._inverse)
         self._vocabulary_triples = []
