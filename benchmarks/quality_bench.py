@@ -286,7 +286,7 @@ def bench_shacl(out: Path, sample: int, jobs: int) -> list[Row]:
     engine = setup.value
     scratch = Path(tempfile.mkdtemp(prefix="shacl-bench-"))
     try:
-        read = timed(lambda: list(dump.article_graphs(store, scratch / "all.nq", set())))
+        read = timed(lambda: list(dump.article_graphs(store, scratch / "all.nq")))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     graphs = read.value

@@ -218,26 +218,35 @@ def _take(parts: stream.ArticleParts, dumps: dump.DumpWriter, inferences: Infere
     summary.article_graphs += 1
 
 
-def _load_articles(options: Options, store: ox.Store, dumps: dump.DumpWriter, inferences: Inferences | None,
-                   checked: Results, summary: Summary, progress: Progress) -> None:
-    """Stream the corpus into the store and the dumps; each graph's SHACL results into `checked`."""
-    writer = st.ArticleWriter(store)
+def built(options: Options, summary: Summary, progress: Progress, infer: bool) -> Iterator[tuple[str, stream.ArticleParts, list]]:
+    """(id, parts, SHACL results) of each article of the sources processed without error, in
+    corpus order; rejections, counts, facts and progress go into `summary` and `progress`."""
     workers = pool(options.jobs)
     try:
         for article, (doc_id, parts, facts, error, violations) in processed(
-                articles(options.sources, summary), options.jobs, inferences is not None, options.validate, workers):
+                articles(options.sources, summary), options.jobs, infer, options.validate, workers):
             if error:
                 summary.rejected.append(Rejection(article.source or doc_id, error))
             else:
-                writer.add(doc_id, parts.nquads + parts.inferred_nquads)
-                _take(parts, dumps, inferences, summary)
-                checked.add(str(iris.article_graph_iri(doc_id)), violations)
+                yield doc_id, parts, violations
                 summary.articles_built += 1
                 summary.facts.update(facts)
             progress.tick()
     finally:
         if workers is not None:
             workers.terminate()
+
+
+def _load_articles(options: Options, store: ox.Store, dumps: dump.DumpWriter, inferences: Inferences | None,
+                   checked: Results, summary: Summary, progress: Progress) -> None:
+    """Stream the corpus into the store and the dumps; each graph's SHACL results into `checked`."""
+    writer = st.ArticleWriter(store)
+    try:
+        for doc_id, parts, violations in built(options, summary, progress, inferences is not None):
+            writer.add(parts.nquads + parts.inferred_nquads)
+            _take(parts, dumps, inferences, summary)
+            checked.add(str(iris.article_graph_iri(doc_id)), violations)
+    finally:
         writer.close()
     progress.done(f"{summary.articles_built} articles built, {len(summary.rejected)} rejected")
 
@@ -266,7 +275,7 @@ def validate_store(store: ox.Store, jobs: int = 1) -> Results:
 
     checked = Results()
     with tempfile.TemporaryDirectory(prefix="dtkg-validate-") as tmp:
-        graphs = dump.article_graphs(store, Path(tmp) / "store.nq", set())
+        graphs = dump.article_graphs(store, Path(tmp) / "store.nq")
         chunks = iter(lambda: list(islice(graphs, CHUNK)), [])
         if jobs > 1:
             with ProcessPoolExecutor(jobs, mp_context=_context()) as executor:

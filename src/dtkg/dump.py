@@ -61,8 +61,8 @@ def graph_lines(store: ox.Store, graph: ox.NamedNode) -> list[str]:
     return sorted({restore(line) for line in data.splitlines(keepends=True)})
 
 
-def article_graphs(store: ox.Store, scratch: Path, skip: set[str]) -> Iterator[tuple[str, list[str]]]:
-    """(graph IRI, sorted N-Triples lines) of each article graph of the store not in `skip`.
+def article_graphs(store: ox.Store, scratch: Path) -> Iterator[tuple[str, list[str]]]:
+    """(graph IRI, sorted N-Triples lines) of each article graph of the store.
 
     One N-Quads dump of the whole store, read back graph by graph (the dump is grouped by
     graph), is several times faster than dumping 100k graphs one at a time.
@@ -78,29 +78,12 @@ def article_graphs(store: ox.Store, scratch: Path, skip: set[str]) -> Iterator[t
                     if current is not None and lines:
                         yield current[1:-1], sorted(set(lines))
                     current, lines = graph, []
-                if graph.startswith(prefix) and graph[1:-1] not in skip:
+                if graph.startswith(prefix):
                     lines.append(restore(head + " .\n"))
         if current is not None and lines:
             yield current[1:-1], sorted(set(lines))
     finally:
         scratch.unlink(missing_ok=True)
-
-
-def article_graphs_from_trig(trig: Path, skip: set[str]) -> Iterator[tuple[str, list[str]]]:
-    """(graph IRI, sorted N-Triples lines) of each article graph of a previous dtkg.trig not in
-    `skip`: parsing the dump is much faster than reading the store back, and keeps the
-    datatypes as written."""
-    current, lines = None, []
-    for q in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
-        graph = q.graph_name.value
-        if graph != current:
-            if current is not None and lines:
-                yield current, sorted(set(lines))
-            current, lines = graph, []
-        if graph.startswith(ARTICLE_PREFIX) and graph not in skip:
-            lines.append(f"{q.subject} {q.predicate} {q.object} .\n")
-    if current is not None and lines:
-        yield current, sorted(set(lines))
 
 
 class HashedFile:

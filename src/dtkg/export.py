@@ -56,7 +56,7 @@ def _write(out: Path, staging: Staging, summary: b.Summary, progress: b.Progress
             dumps.graph(st.ONTOLOGY.value, dump.graph_lines(store, st.ONTOLOGY), merged=False)
             dumps.graph(st.REFERENCE.value, dump.graph_lines(store, st.REFERENCE), merged=True)
             ab = dump.abbreviator()
-            for graph, lines in dump.article_graphs(store, staging.path("store.nq"), set()):
+            for graph, lines in dump.article_graphs(store, staging.path("store.nq")):
                 dumps.article(stream.article_parts(graph[len(st.ARTICLE_PREFIX):], f"<{graph}>", lines, ab, None))
                 summary.article_graphs += 1
                 progress.tick()

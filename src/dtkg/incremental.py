@@ -26,7 +26,6 @@ from itertools import chain
 import pyoxigraph as ox
 
 from dtkg import build as b, dump, reason, store as st, stream
-from dtkg.corpus import Rejection
 from dtkg.rdf import iris
 from dtkg.results import FILE as RESULTS_FILE, Results
 from dtkg.stream import TYPE_NT, NTSchema, closure, split_nt
@@ -139,36 +138,23 @@ def run(options: b.Options, staging, summary: b.Summary, progress: b.Progress) -
     inferred = InferredGraph(store, schema) if options.reason and not full_reasoning else None
     results_path = options.out / RESULTS_FILE
     checked = Results.read(results_path) if options.validate and results_path.is_file() else None
-    changed: dict[str, tuple[list[str], list[str]]] = {}
+    replaced: dict[str, list[str]] = {}  # graph IRI → its lines before this build
     delta = 0
     with b.stage(summary, "articles", progress):
-        workers = b.pool(options.jobs)
-        try:
-            for article, (doc_id, parts, facts, error, violations) in b.processed(
-                    b.articles(options.sources, summary), options.jobs, inferred is not None, options.validate, workers):
-                if error:
-                    summary.rejected.append(Rejection(article.source or doc_id, error))
-                    progress.tick()
-                    continue
-                graph = ox.NamedNode(str(iris.article_graph_iri(doc_id)))
-                old = _graph_lines(store, graph)
-                if old:
-                    changed[graph.value] = (old, [])
-                    if inferred is not None:
-                        inferred.forget_own(graph.value[len(st.ARTICLE_PREFIX):], old)
-                    store.remove_graph(graph)
-                store.load(parts.nquads, ox.RdfFormat.N_QUADS)
+        for doc_id, parts, violations in b.built(options, summary, progress, inferred is not None):
+            graph = ox.NamedNode(str(iris.article_graph_iri(doc_id)))
+            old = _graph_lines(store, graph)
+            if old:
+                replaced[graph.value] = old
                 if inferred is not None:
-                    inferred.add(parts)
-                if checked is not None:
-                    checked.add(graph.value, violations)
-                delta += parts.triples - len(old)
-                summary.articles_built += 1
-                summary.facts.update(facts)
-                progress.tick()
-        finally:
-            if workers is not None:
-                workers.terminate()
+                    inferred.forget_own(graph.value[len(st.ARTICLE_PREFIX):], old)
+                store.remove_graph(graph)
+            store.load(parts.nquads, ox.RdfFormat.N_QUADS)
+            if inferred is not None:
+                inferred.add(parts)
+            if checked is not None:
+                checked.add(graph.value, violations)
+            delta += parts.triples - len(old)
         progress.done(f"{summary.articles_built} articles added or replaced, {len(summary.rejected)} rejected")
     if summary.articles_built == 0:
         return False
@@ -180,7 +166,7 @@ def run(options: b.Options, staging, summary: b.Summary, progress: b.Progress) -
             store.remove_graph(st.INFERRED)
             summary.inferred = reason.reason(store)
         else:
-            inferred.recompute({g: (old, dump.graph_lines(store, ox.NamedNode(g))) for g, (old, _) in changed.items()})
+            inferred.recompute({g: (old, dump.graph_lines(store, ox.NamedNode(g))) for g, old in replaced.items()})
             summary.inferred = st.count(store, st.INFERRED)
     with b.stage(summary, "validation", progress):
         if not options.validate:

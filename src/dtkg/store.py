@@ -15,7 +15,6 @@ from typing import Iterable, Iterator
 import pyoxigraph as ox
 
 from dtkg.namespaces import GRAPH
-from dtkg.rdf.iris import article_graph_iri
 from dtkg.resources import folder
 
 ONTOLOGY = ox.NamedNode(str(GRAPH.ontology))
@@ -93,17 +92,13 @@ def load_project_graphs(store: ox.Store) -> dict[str, int]:
 
 
 class ArticleWriter:
-    """Writes article graphs into the store in large N-Quads batches, loaded by a background
-    thread (pyoxigraph releases the GIL while it loads) so extraction goes on meanwhile.
-
-    `replace=True` (incremental builds) clears an article's graph before loading it again,
-    so re-reading an article never duplicates its triples. Call `close()` at the end: it
+    """Writes article graphs into the store in large N-Quads batches, bulk-loaded by a
+    background thread while the workers go on extracting. Call `close()` at the end: it
     waits for the loads and raises any error they met.
     """
 
-    def __init__(self, store: ox.Store, replace: bool = False):
+    def __init__(self, store: ox.Store):
         self.store = store
-        self.replace = replace
         self.buffer: list[bytes] = []
         self.size = 0
         self.queue: queue.Queue = queue.Queue(maxsize=1)  # one load waiting, one loading, one filling
@@ -122,13 +117,8 @@ class ArticleWriter:
                 except BaseException as exc:  # noqa: BLE001 - raised again by close()
                     self.error = exc
 
-    def add(self, doc_id: str, nquads: bytes) -> None:
-        """One article graph as UTF-8 N-Quads."""
-        if self.replace:
-            graph = ox.NamedNode(str(article_graph_iri(doc_id)))
-            self.store.remove_graph(graph)  # nothing is buffered in this mode
-            self.store.load(nquads, ox.RdfFormat.N_QUADS)
-            return
+    def add(self, nquads: bytes) -> None:
+        """One article graph (and what its worker inferred about it) as UTF-8 N-Quads."""
         self.buffer.append(nquads)
         self.size += len(nquads)
         if self.size >= FLUSH_BYTES:
