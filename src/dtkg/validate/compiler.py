@@ -84,7 +84,7 @@ class Compiler:
         for pred in preds:
             if str(pred).startswith(str(SH)) and pred not in CONSTRAINTS | NOT_CONSTRAINTS:
                 raise UnsupportedShape(f"{node} uses {pred}, which the compiled engine does not implement")
-        shape.deactivated = any(isinstance(d, Literal) and d.value is True for d in g.objects(node, SH.deactivated))
+        shape.deactivated = self._is_true(node, SH.deactivated)
         paths = list(g.objects(node, SH.path))
         if len(paths) > 1:
             raise UnsupportedShape(f"{node} has more than one sh:path")
@@ -108,6 +108,10 @@ class Compiler:
         if reported:
             self._require_messages(shape)
         return shape
+
+    def _is_true(self, node, pred) -> bool:
+        """Whether `node` has the boolean `true` for `pred` (as pySHACL reads sh:deactivated and the like)."""
+        return any(isinstance(d, Literal) and d.value is True for d in self.g.objects(node, pred))
 
     def _require_messages(self, shape: Shape) -> None:
         """pySHACL words a result without sh:message itself; the engine does not copy those texts."""
@@ -286,8 +290,7 @@ class Compiler:
             raise UnsupportedShape(f"{node}: needs at most one qualifiedMinCount and qualifiedMaxCount, and one of them")
         low = int(mins[0].value) if mins else None
         high = int(maxs[0].value) if maxs else None
-        disjoint = any(isinstance(d, Literal) and d.value is True
-                       for d in g.objects(node, SH.qualifiedValueShapesDisjoint))
+        disjoint = self._is_true(node, SH.qualifiedValueShapesDisjoint)
         checks = []
         for value_shape in set(g.objects(node, SH.qualifiedValueShape)):
             siblings = []
@@ -324,7 +327,7 @@ class Compiler:
         for pred in g.predicates(constraint, None):
             if pred not in SPARQL_KEYS:
                 raise UnsupportedShape(f"SPARQL constraint {constraint} uses {pred}, which is not implemented")
-        if any(isinstance(d, Literal) and d.value is True for d in g.objects(constraint, SH.deactivated)):
+        if self._is_true(constraint, SH.deactivated):
             return lambda focus, values, unit, sink, tag: True
         select = g.value(constraint, SH.select)
         if select is None:
