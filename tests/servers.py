@@ -52,6 +52,25 @@ def http(method: str, url: str, body: bytes | None = None, ctype: str | None = N
 
 
 @contextmanager
+def dtkg_server(build: Path, timeout: float):
+    """`dtkg serve` over a build folder on a free port, in a subprocess (stopped by its pid); yields its base URL."""
+    import sys
+
+    from dtkg.serve import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "dtkg.cli", "serve", "--graph", str(build), "--bind",
+                             f"127.0.0.1:{port}", "--timeout", str(timeout)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(proc, base)
+        yield base
+    finally:
+        stop(proc)
+
+
+@contextmanager
 def oxigraph_server(location: Path):
     """A read-write Oxigraph server over `location` on a free port; yields its base URL."""
     from dtkg.serve import free_port, oxigraph_binary

@@ -25,7 +25,7 @@ import pytest
 from dtkg import guard, queries, serve
 from dtkg.cli import main
 from fixture_graph import build_folder, graph_counts, memory_store
-from servers import http, stop, wait_until_up
+from servers import dtkg_server, http
 
 TIMEOUT_S = 2
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -41,18 +41,9 @@ def build(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def endpoint(build):
-    """`dtkg serve` over the fixture build, on a free port, in a subprocess (stopped by its pid)."""
-    port = serve.free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "dtkg.cli", "serve", "--graph", str(build), "--bind",
-                             f"127.0.0.1:{port}", "--timeout", str(TIMEOUT_S)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(proc, base)
+    """`dtkg serve` over the fixture build."""
+    with dtkg_server(build, TIMEOUT_S) as base:
         yield base
-    finally:
-        stop(proc)
-
 
 
 def settle(seen: list, wait: float = 0.3) -> list:

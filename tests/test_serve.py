@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from http.client import HTTPConnection
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -13,30 +11,18 @@ import urllib.request
 import pytest
 
 from dtkg import facts, queries
-from dtkg.serve import free_port, refusal
+from dtkg.serve import refusal
 from fixture_graph import build_folder, graph_counts, memory_store
-from servers import http, stop, wait_until_up
+from servers import dtkg_server, http
 
 TIMEOUT_S = 2
 
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
-    """`dtkg serve` on a free port, in a subprocess, stopped at the end (by its pid)."""
-    build = build_folder(tmp_path_factory.mktemp("build"))
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dtkg.cli", "serve", "--graph", str(build), "--bind", f"127.0.0.1:{port}",
-         "--timeout", str(TIMEOUT_S)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(proc, base)
+    """`dtkg serve` over the fixture build, on a free port, stopped at the end."""
+    with dtkg_server(build_folder(tmp_path_factory.mktemp("build")), TIMEOUT_S) as base:
         yield base
-    finally:
-        stop(proc)
-
 
 
 def post_query(base: str, text: str, path: str = "/query"):
