@@ -13,7 +13,6 @@ import html
 import io
 import json
 import re
-import shutil
 import subprocess
 import sys
 import unicodedata
@@ -31,29 +30,16 @@ from dtkg.rdf import emit, iris
 from dtkg.resources import sample_corpus
 from dtkg.slug import canonical_tones, other_tones
 from dtkg.text import prepare
+from vietnamese_bytes import cp1258
 
 SAMPLE = sorted(sample_corpus().glob("*.txt"))
 A_TEXT = SAMPLE[0].read_text(encoding="utf-8")
 B_TEXT = SAMPLE[1].read_text(encoding="utf-8")
 TEXT_SHA = "<https://w3id.org/dtkg/ontology#textSha256>"
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
 _CP1252_HOLES = {0x81, 0x8D, 0x8F, 0x90, 0x9D}  # bytes cp1252 leaves undefined
 
 
 # ---------------------------------------------------------------- ways to damage a text
-
-def cp1258(text: str) -> bytes:
-    """Vietnamese as Windows-1258 writes it: base letters precomposed, tones as combining marks."""
-    out, base, tones = [], "", ""
-    for ch in unicodedata.normalize("NFD", text) + "\0":
-        if ch in _TONES:
-            tones += ch
-        elif unicodedata.combining(ch):
-            base += ch
-        else:
-            out.append(unicodedata.normalize("NFC", base) + tones)
-            base, tones = ch, ""
-    return "".join(out).encode("cp1258")
 
 
 def mojibake(text: str) -> str:

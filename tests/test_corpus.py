@@ -3,30 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import unicodedata
 
 import pytest
 
 from dtkg import corpus
 from dtkg.corpus import Rejection
 from dtkg.model import Article
+from vietnamese_bytes import cp1258
 
 VI = "Chủ tịch Ủy ban nhân dân tỉnh Lai Châu Lê Văn Lương chủ trì hội nghị chuyển đổi số."
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
-
-
-def cp1258(text: str) -> bytes:
-    """Encode Vietnamese the way Windows-1258 does: base letters precomposed, tones combining."""
-    out, base, tones = [], "", ""
-    for ch in unicodedata.normalize("NFD", text) + "\0":
-        if ch in _TONES:
-            tones += ch
-        elif unicodedata.combining(ch):
-            base += ch
-        else:
-            out.append(unicodedata.normalize("NFC", base) + tones)
-            base, tones = ch, ""
-    return "".join(out).encode("cp1258")
 
 
 BAD_FILES = [
