@@ -1,11 +1,13 @@
-"""Build the graph: articles → facts → article graphs in the store → reasoning, SHACL, dumps, VoID.
+"""Build the graph: articles → facts → article graphs (SHACL-checked) in the store → reasoning, dumps, VoID.
 
 The whole output is written into a staging folder inside OUT and committed at the end
 (`dtkg.atomic.Staging`), so a build that fails or is killed leaves the previous output as
-it was. Articles stream through: each is prepared, extracted, emitted and cut into its
-pieces (`dtkg.stream`) in worker processes when `jobs > 1`; the main process puts its
-N-Quads into the on-disk store and its pieces into the dumps as they arrive. Nothing of
-the whole corpus is kept in memory but the keys of the triples several articles share.
+it was. Articles stream through: each is prepared, extracted, emitted, cut into its
+pieces (`dtkg.stream`) and SHACL-validated (`dtkg.validate.engine`) in worker processes
+when `jobs > 1`; the main process bulk-loads its N-Quads into the on-disk store, its
+pieces into the dumps and its SHACL results into `validation.jsonl` as they arrive.
+Nothing of the whole corpus is kept in memory but the keys of the triples several
+articles share. Incremental builds are `dtkg.incremental`.
 """
 from __future__ import annotations
 
