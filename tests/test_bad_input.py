@@ -115,10 +115,13 @@ CASES = [
     Case("zero_width.txt", zero_width(A_TEXT).encode("utf-8"), same_as="a"),
     Case("lookalike.txt", lookalikes(A_TEXT).encode("utf-8"), same_as="a"),
 ]
-JSONL_LINES = [  # (line, same_as, reason): one JSON Lines file of three records
+JSONL_LINES = [  # (line, same_as, reason): one JSON Lines file of four records
     (json.dumps({"id": "jsonl_b", "title": None, "text": B_TEXT}, ensure_ascii=False), "b", None),
     ('{"id": "jsonl_broken", "text": "Chủ tịch', None, "broken JSON"),
     (json.dumps({"id": "jsonl_notext", "title": "Không có nội dung"}, ensure_ascii=False), None, "missing text"),
+    # a URL that is no IRI once encoded (it used to fail the whole store load)
+    (json.dumps({"id": "jsonl_badurl", "url": "http://[::1/tin", "text": B_TEXT}, ensure_ascii=False), None,
+     "invalid url"),
 ]
 REPAIRED = [c for c in CASES if c.same_as]
 REJECTED = [c for c in CASES if c.reason]
@@ -177,7 +180,8 @@ def test_exit_1_and_no_traceback(mixed):
     assert code == 1, stdout
     assert "Traceback" not in stderr + stdout
     built = len(REPAIRED) + sum(1 for _l, same, _r in JSONL_LINES if same)
-    assert f"articles: {built} built, {len(REJECTED) + 2} rejected" in stdout
+    rejected = len(REJECTED) + sum(1 for _l, _s, reason in JSONL_LINES if reason)
+    assert f"articles: {built} built, {rejected} rejected" in stdout
 
 
 @pytest.mark.parametrize("case", cases(REJECTED))

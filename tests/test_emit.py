@@ -243,3 +243,25 @@ def test_a_chaired_meeting_gets_provenance_even_without_a_meeting_fact():
     evidence = ID[f"evidence/d1/0-{len(TEXT)}"]
     assert {(M, PROV.wasDerivedFrom, ID["article/d1"]), (M, DTKG.evidence, evidence), (evidence, OA.hasBody, M),
             (M, RDF.type, DTKG.Meeting)} <= triples
+
+
+@pytest.mark.parametrize("url,iri", [
+    ("https://baothainguyen.vn/chinh-tri/202111/a-367A597", "https://baothainguyen.vn/chinh-tri/202111/a-367A597"),
+    ("  https://a.vn/tin?id=1&p=2#top ", "https://a.vn/tin?id=1&p=2#top"),
+    ("https://a.vn/x y", "https://a.vn/x%20y"),
+    ("https://a.vn/50%-tang", "https://a.vn/50%25-tang"),  # a % that starts no escape
+    ("https://a.vn/%C3%A1", "https://a.vn/%C3%A1"),  # an escape stays as it is
+    ("http://a.vn/a[1]", "http://a.vn/a%5B1%5D"),
+    ("HTTPS://A.VN/", "HTTPS://A.VN/"),
+    ("ftp://a.vn/x", None), ("a.vn/x", None), ("", None), (None, None),
+])
+def test_web_iri(url, iri):
+    assert iris.web_iri(url) == (URIRef(iri) if iri else None)
+    if iri:
+        ox.NamedNode(iri)  # what the store load will accept
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "http://a.vn:80x/"])
+def test_web_iri_rejects_what_no_encoding_repairs(url):
+    with pytest.raises(ValueError, match="invalid url"):
+        iris.web_iri(url)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from dtkg.model import Article
+from dtkg.rdf.iris import web_iri
 from dtkg.resources import sample_corpus
 from dtkg.text.dates import parse_absolute
 from dtkg.text.sentences import paragraphs
@@ -288,6 +289,10 @@ def parse_json_line(raw: bytes, source: str) -> Item:
     text, reason = _checked(text)
     if text is None:
         return Rejection(source, f"{reason} (id {ident!r})")
+    try:
+        web_iri(fields["url"])
+    except ValueError as exc:
+        return Rejection(source, f"{exc} (id {ident!r})")
     try:
         date = parse_date(record.get("date"))
     except ValueError as exc:

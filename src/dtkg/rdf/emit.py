@@ -12,7 +12,6 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Iterable
-from urllib.parse import quote
 
 from rdflib import Literal, URIRef
 
@@ -105,16 +104,6 @@ def decimal(value: Any) -> Literal:
     return Literal(format(number.normalize(), "f"), datatype=XSD.decimal)
 
 
-def safe_url(url: str | None) -> URIRef | None:
-    """An article URL as an IRI (unsafe characters percent-encoded), or None if it is not http(s)."""
-    if not url:
-        return None
-    url = url.strip()
-    if not url.lower().startswith(("http://", "https://")):
-        return None
-    return URIRef(quote(url, safe=":/?#[]@!$&'()*+,;=%~-._"))
-
-
 class Emitter:
     """Collects the triples of one article graph, once each, in the order first written."""
 
@@ -133,7 +122,7 @@ class Emitter:
         doc, a = self.doc, self.article
         self.add(a, RDF.type, SCHEMA.NewsArticle)
         self.add(a, DCTERMS.identifier, Literal(doc.id))
-        self.add(a, SCHEMA.url, safe_url(doc.url))
+        self.add(a, SCHEMA.url, iris.web_iri(doc.url))
         if doc.title and doc.title.strip():
             self.add(a, DCTERMS.title, vi(doc.title))
         if doc.date:

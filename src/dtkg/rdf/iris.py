@@ -10,7 +10,9 @@ import hashlib
 import re
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
+import pyoxigraph as ox
 from rdflib import URIRef
 
 from dtkg.model import Entity, Fact
@@ -22,7 +24,31 @@ slug = lru_cache(maxsize=1 << 16)(_slug_uncached)  # names repeat in and across 
 __all__ = [
     "doc_key", "article_iri", "article_graph_iri", "entity_iri", "fact_iri", "fact_node",
     "evidence_iri", "agent_iri", "post_role", "index_iri", "change_iri", "document_kind_iri", "split_extractor",
+    "web_iri",
 ]
+
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def web_iri(url: str | None) -> URIRef | None:
+    """An article's http(s) URL as an IRI, or None when there is none or it is not http(s).
+
+    Spaces and other characters an IRI cannot hold are percent-encoded, and so is a `%` that
+    starts no escape; a URL that is still not an IRI (a broken host, say) raises ValueError,
+    so the article is rejected with that reason instead of failing the store load.
+    """
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    if not url.lower().startswith(("http://", "https://")):
+        return None
+    iri = quote(_STRAY_PERCENT.sub("%25", url), safe=":/?#@!$&'()*+,;=%~-._")
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise ValueError(f"invalid url {url!r}: {exc}") from None
+    return URIRef(iri)
+
 
 _SAFE_DOC = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _PATH_KIND = {
