@@ -154,14 +154,18 @@ def repair_mojibake(text: str) -> str:
     """Undo double encoding (UTF-8 bytes read as Windows-1252, saved again as UTF-8): "Ä‘á»“ng"
     → "đồng". A text is repaired as a whole when all of it maps back to valid UTF-8, else line
     by line (a clean lead line over a double-encoded body); other text is left as it is."""
-    whole = _repair(text, 3)
-    if whole is not text or len(_MOJIBAKE.findall(text)) < 3:
+    hits = len(_MOJIBAKE.findall(text))
+    if not hits:  # clean text, nearly always: one scan
+        return text
+    whole = _repair(text, 3, hits)
+    if whole is not text or hits < 3:
         return whole
     return "".join(_repair(line, 1) for line in text.splitlines(keepends=True))
 
 
-def _repair(text: str, at_least: int) -> str:
-    hits = len(_MOJIBAKE.findall(text))
+def _repair(text: str, at_least: int, hits: int | None = None) -> str:
+    if hits is None:
+        hits = len(_MOJIBAKE.findall(text))
     if hits < at_least or hits * 4 < sum(1 for ch in text if ord(ch) > 127) // 2:
         return text
     try:

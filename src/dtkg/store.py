@@ -113,7 +113,8 @@ class ArticleWriter:
                 return
             if self.error is None:
                 try:
-                    self.store.bulk_load(data, ox.RdfFormat.N_QUADS)
+                    # lenient: no second IRI check of what dtkg.rdf minted and checked (web_iri)
+                    self.store.bulk_load(data, ox.RdfFormat.N_QUADS, lenient=True)
                 except BaseException as exc:  # noqa: BLE001 - raised again by close()
                     self.error = exc
 
