@@ -123,10 +123,32 @@ class Context:
         if found is None:
             found = self._hits[kind] = self.lex.scan(kind, self.doc.folded)
             self._hit_starts[kind] = [h.start for h in found]
+            self._hits_by_sentence(kind, found)
+            cached = self._hits_between.get((kind, start, end))
+            if cached is not None:
+                return cached
         starts = self._hit_starts[kind]
         lo = bisect_left(starts, start)
         hi = len(starts) if end is None else bisect_left(starts, end)
         return [h for h in found[lo:hi] if end is None or h.end <= end]
+
+    def _hits_by_sentence(self, kind: str, found: list[Hit]) -> None:
+        """Fill the cache of `hits` for every sentence at once: `hits(kind, s.start, s.end)` is
+        asked for most sentences, and one pass over the sorted hits and sentences is cheaper than
+        a search for each. (Sentences out of order, never made by `prepare`: left to `_hits_in`.)"""
+        sentences = self.doc.sentences
+        if any(a.end > b.start for a, b in zip(sentences, sentences[1:])):
+            return
+        between, n, count = self._hits_between, 0, len(found)
+        for sent in sentences:
+            while n < count and found[n].start < sent.start:
+                n += 1
+            inside = []
+            while n < count and found[n].start < sent.end:
+                if found[n].end <= sent.end:
+                    inside.append(found[n])
+                n += 1
+            between[(kind, sent.start, sent.end)] = inside
 
     def tokens(self, sentence: Sentence) -> list[Tok]:
         """Tokens of a sentence (cached)."""

@@ -91,7 +91,6 @@ def _event_name(kind: str, ordinal_text: str, org: Entity) -> str:
 def find_meetings(ctx: Context) -> list[tuple[Meeting, object]]:
     """Meetings the article names with the body that holds them."""
     found: dict[tuple[str, object], tuple[Meeting, object]] = {}
-    default_date = lead_date(ctx)
     for sentence in ctx.doc.sentences:
         if not MEETING_WORDS.search(ctx.doc.folded, sentence.start, sentence.end):
             continue
@@ -108,7 +107,7 @@ def find_meetings(ctx: Context) -> list[tuple[Meeting, object]]:
             held = HELD_BY.search(ctx.doc.folded[sentence.start:m.start()])
             if ordinal is None and said is None and not held:
                 continue  # "các phiên họp của Chính phủ": no particular meeting
-            date = said or default_date
+            date = said or lead_date(ctx)  # read only when needed: most articles name no meeting
             key = (org.key, ordinal if ordinal is not None else date)
             if key in found:
                 continue

@@ -209,7 +209,7 @@ def analyse(ctx: Context, sentence: Sentence) -> Analysis:
     orgs: list[tuple[int, int, Entity]] = []
     honorifics = _honorific_index(ctx.lex)
     k = 0
-    for start in sorted(_candidate_starts(ctx, toks, sentence)):
+    for start in _candidate_starts(ctx, toks, sentence):
         if start < k:
             continue  # inside what was read
         k = start
@@ -234,12 +234,12 @@ def analyse(ctx: Context, sentence: Sentence) -> Analysis:
     return Analysis(sentence, toks, people, titles, orgs)
 
 
-def _candidate_starts(ctx: Context, toks: list[Tok], sentence: Sentence) -> set[int]:
-    """Token indices where a name, a title or an organisation may begin (cheap tests first)."""
+def _candidate_starts(ctx: Context, toks: list[Tok], sentence: Sentence) -> list[int]:
+    """Token indices where a name, a title or an organisation may begin (cheap tests first), in order."""
     hit_starts = {h.start for kind in ("role", "org") for h in ctx.hits(kind, sentence.start, sentence.end)}
     words = _start_words(ctx.lex)
     surnames = ctx.lex.surnames
-    return {k for k, t in enumerate(toks) if t.start in hit_starts or t.low in words or (t.cap and t.low in surnames)}
+    return [k for k, t in enumerate(toks) if t.start in hit_starts or t.low in words or (t.cap and t.low in surnames)]
 
 
 @lru_cache(maxsize=4)

@@ -131,6 +131,8 @@ def extract(ctx: Context) -> list[Fact]:
         for start, end in _clauses(folded, sentence):
             entries += _read_clause(ctx, n, sentence, start, end)
     entries += _table_entries(ctx)
+    if not entries:
+        return []  # (the article's year is worth reading only for an entry)
     default = _article_year(ctx)
     for e in entries:
         e.year = e.year or default
