@@ -1,6 +1,7 @@
 """SHACL validation, reasoning and dumps: dtkg's fast path against the reference library, same answers checked."""
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -316,6 +317,8 @@ def bench_shacl(out: Path, sample: int, jobs: int) -> list[Row]:
 
 
 def _dataset(graphs: list[tuple[str, list[str]]]) -> rdflib.Dataset:
+    # The mutated graphs hold ill-typed literals on purpose; rdflib would log a traceback for each.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     ds = rdflib.Dataset()
     for gid, lines in graphs:
         ds.graph(rdflib.URIRef(gid)).parse(data="".join(lines), format="nt")
