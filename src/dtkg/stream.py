@@ -26,7 +26,7 @@ from dtkg.reason import Schema, schema_from_triples
 
 TYPE_NT = f"<{RDF.type}>"
 INFERRED_GRAPH = f"<{GRAPH['inferred']}>"
-_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+_LOCAL_NAME = "[A-Za-z_][A-Za-z0-9_-]*"  # what a prefixed name may end with here
 Triple = tuple[str, str, str]
 
 
@@ -43,23 +43,24 @@ def join_nt(t: Triple) -> str:
 
 
 class Abbreviator:
-    """Writes terms in Turtle with vocabulary prefixes; data IRIs stay whole (their paths hold '/')."""
+    """Writes terms in Turtle with vocabulary prefixes; data IRIs stay whole (their paths hold '/').
+
+    The build makes one per article: abbreviators with the same prefixes share one matcher
+    and one cache of written IRIs (`_abbreviations`), since a term is written alike by each.
+    """
 
     def __init__(self, prefixes: dict[str, str]):
         self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
-        self.cache: dict[str, str] = {}
+        self._match, self._names, self.cache = _abbreviations(tuple(self.prefixes))
 
     def iri(self, term: str) -> str:
         short = self.cache.get(term)
         if short is None:
-            short = term
-            iri = term[1:-1]
-            for prefix, ns in self.prefixes:
-                if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
-                    short = f"{prefix}:{iri[len(ns):]}"
-                    break
-            if len(self.cache) < 100_000:
-                self.cache[term] = short
+            m = self._match(term)
+            short = term if m is None else f"{self._names[m.group(1)]}:{m.group(2)}"
+            if len(self.cache) >= 100_000:  # data IRIs keep coming: start afresh rather than stop caching
+                self.cache.clear()
+            self.cache[term] = short
         return short
 
     def term(self, term: str) -> str:
@@ -73,6 +74,22 @@ class Abbreviator:
 
     def header(self) -> str:
         return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(self.prefixes)) + "\n"
+
+
+@lru_cache(maxsize=8)
+def _abbreviations(prefixes: tuple[tuple[str, str], ...]) -> tuple:
+    """(match, prefix of each namespace, shared IRI cache) for prefixes in longest-namespace-first order.
+
+    One regex tries the namespaces in that order, each followed by a whole local name,
+    backtracking to the next namespace when the rest fails: it finds the first prefix whose
+    namespace starts the IRI and leaves a valid local name, as a loop over the prefixes would.
+    """
+    namespaces = "|".join(re.escape(ns) for _, ns in prefixes)
+    pattern = re.compile(f"<({namespaces})({_LOCAL_NAME})>\\Z")
+    names: dict[str, str] = {}
+    for prefix, ns in prefixes:
+        names.setdefault(ns, prefix)
+    return pattern.match, names, {}
 
 
 def turtle(triples: list[Triple], ab: Abbreviator, indent: str = "") -> str:
