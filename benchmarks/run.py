@@ -131,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     if big_build and wanted("queries"):
         runs, rdf_runs = (5, 1) if args.quick else (50, 3)
         rows += attempt("queries", f"{big_build['n']} art", lambda: bench_queries(
-            Path(big_build["out"]) / "store", stages.ROOT / "queries", runs, rdf_runs, 2 if args.quick else 5, 5 if args.quick else 20))
+            Path(big_build["out"]) / "store", stages.ROOT / "queries", runs, rdf_runs, 2 if args.quick else 5,
+            5 if args.quick else 20, 5 if args.quick else 300))
     if big_build and wanted("shacl"):
         rows += attempt("shacl", f"{big_build['n']} art", lambda: quality_bench.bench_shacl(
             Path(big_build["out"]), 10 if args.quick else 300, args.jobs))

@@ -15,6 +15,7 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
 import measure  # noqa: E402
+import queries_bench  # noqa: E402
 
 
 def corpus_text(n: int, seed: int = 1, start: int = 0) -> str:
@@ -57,6 +58,16 @@ def test_generated_articles_name_reference_provinces():
 )
 def test_percentile(values, q, expected):
     assert measure.percentile(values, q) == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.mark.parametrize("p50, limit", [
+    (0.01, 20.0),  # fast query: the floor
+    (1.0, 51.0),  # long enough that a stopped rdflib still shows 50×
+    (4.4, 224.4),
+    (10.0, 300.0),  # capped: then the bound stays under 50× and the row says so
+])
+def test_reference_time_limit(p50, limit):
+    assert queries_bench.reference_time_limit(p50, floor=20.0, cap=300.0) == pytest.approx(limit)
 
 
 def test_run_child_reports_peak_memory_of_the_child():
