@@ -137,23 +137,28 @@ class Lexicon:
     def matcher(self, folded: str):
         """`match_at` for one text: (kind, pos) -> Hit | None, the tables bound once (it runs for
         most tokens of a document; the first-letters test skips the regex for most)."""
-        regexes, by_label = self._words, self.by_label
+        gates = self._gates()
 
         def match_at(kind: str, pos: int) -> Hit | None:
-            regex = regexes.get(kind)
-            if regex is None:
+            gate = gates.get(kind)
+            if gate is None:
                 return None
-            first = regex.first
-            if folded[pos:pos + 3] not in first.three:
-                short = first.short  # first.may_start, written out: this runs for most tokens
+            three, short, match, table = gate
+            if folded[pos:pos + 3] not in three:  # FirstLetters.may_start, written out: this runs for most tokens
                 if not short or (folded[pos:pos + 2] not in short and folded[pos:pos + 1] not in short):
                     return None
-            m = regex.whole.match(folded, pos)
+            m = match(folded, pos)
             if not m:
                 return None
-            return Hit(m.start(), m.end(), tuple(by_label.get(kind, {}).get(m.group(0), ())))
+            return Hit(m.start(), m.end(), tuple(table.get(m.group(0), ())))
 
         return match_at
+
+    def _gates(self) -> dict[str, tuple]:
+        """kind -> (first three letters, short names, match of the whole regex, label table): what
+        `match_at` reads, looked up once per text."""
+        return {kind: (regex.first.three, regex.first.short, regex.whole.match, self.by_label.get(kind, {}))
+                for kind, regex in self._words.items() if regex is not None}
 
     def lookup(self, kind: str, name: str) -> list[Term]:
         """Terms of `kind` with this exact name (folded)."""

@@ -306,7 +306,7 @@ def _named(ctx: Context, toks: list[Tok], i: int, j: int, head: str, cls: str) -
 def _finish_named(ctx, toks, i, k, head, cls, words, level, place, nested) -> OrgParse | None:
     body = " ".join(words).replace(" ,", ",")
     low = fold(body)
-    national = nested or any(n in low.split() or n in low for n in NATIONAL)
+    national = nested or any(n in low for n in NATIONAL)  # (a word of low is in low)
     if place is None and level in PROVINCE_LEVELS and ctx.province is not None:
         place = ctx.place_entity(ctx.province)
     if not words and place is None:

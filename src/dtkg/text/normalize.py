@@ -69,11 +69,12 @@ def clean(raw: str, is_html: bool | None = None) -> str:
         text = strip_html(text)
     elif "&" in text and re.search(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", text, re.I):
         text = html.unescape(text)
-    text = unicodedata.normalize("NFC", text)
+    text = normalized = unicodedata.normalize("NFC", text)
     if _lookalike_regex().search(text):
         text = text.translate(_lookalikes())
     text = _CONTROL.sub("", text)
-    text = unicodedata.normalize("NFC", text)
+    if text != normalized:  # NFC again only if a letter was replaced or removed (most texts: none)
+        text = unicodedata.normalize("NFC", text)
     lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
     text = "\n".join(lines).strip()
     return _MANY_NEWLINES.sub("\n\n", text)
