@@ -283,9 +283,10 @@ def _system_entity(ctx: Context, name: str, national: bool) -> Entity:
     if terms:
         return ctx.system_entity(terms[0])
     mine = frozenset(re.findall(r"\w+", fold(name))) - {"về", "của", "và"}
-    matches = {term for label, term in _system_labels(ctx.lex) if mine <= label and (national or "gia" not in label)}
-    if len(matches) == 1 and len(mine) >= 4:
-        return ctx.system_entity(matches.pop())
+    if len(mine) >= 4:  # (a shorter name is no gazetteer system: no need to look)
+        matches = {term for label, term in _system_labels(ctx.lex) if mine <= label and (national or "gia" not in label)}
+        if len(matches) == 1:
+            return ctx.system_entity(matches.pop())
     cls = next((c for h, c in SYSTEM_CLASSES.items() if fold(name).startswith(h)), "InformationSystem")
     return Entity(kind="system", name=name, key=fold(name), cls=cls if national else "InformationSystem")
 

@@ -41,16 +41,17 @@ class WordRegex:
         self.body = re.compile(body)
         self.whole = re.compile(rf"(?<!{before})(?:{body})")
         self._before = re.compile(before)
+        self._search_body, self._letter_before = self.body.search, self._before.match  # bound once: search runs often
         self.pattern = self.whole.pattern
         self.first = FirstLetters(words) if words is not None else None
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """The first match in string[pos:endpos] that starts a word."""
-        body, before = self.body, self._before
-        last = min(endpos, len(string))
-        while pos <= last and (m := body.search(string, pos, endpos)) is not None:
+        search_body, letter_before = self._search_body, self._letter_before
+        last = endpos if endpos < len(string) else len(string)
+        while pos <= last and (m := search_body(string, pos, endpos)) is not None:
             at = m.start()
-            if at == 0 or not before.match(string, at - 1):
+            if at == 0 or not letter_before(string, at - 1):
                 return m
             pos = at + 1
         return None
