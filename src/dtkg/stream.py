@@ -34,7 +34,7 @@ Triple = tuple[str, str, str]
 
 def split_nt(line: str) -> Triple:
     """'<s> <p> o .\\n' → ('<s>', '<p>', 'o'): IRIs hold no spaces, the object takes the rest."""
-    s, p, o = line.rstrip("\n")[:-2].split(" ", 2)
+    s, p, o = (line[:-3] if line[-3:] == " .\n" else line.rstrip("\n")[:-2]).split(" ", 2)
     return s, p, o
 
 
@@ -68,8 +68,9 @@ class Abbreviator:
             return self.iri(term)
         if term[-1] == ">":
             i = term.rfind("^^<")
-            if i > 0:
-                return term[:i + 2] + self.iri(term[i + 2:])
+            if i > 0:  # typed literals repeat (dates, text positions): cached like IRIs
+                short = self.cache[term] = term[:i + 2] + self.iri(term[i + 2:])
+                return short
         return term
 
     def header(self) -> str:
@@ -96,7 +97,7 @@ def turtle(triples: list[Triple], ab: Abbreviator, indent: str = "") -> str:
     """Sorted triples as Turtle statements, one subject per block (`;` and `,` within it)."""
     out: list[str] = []
     prev_s = prev_p = None
-    short = ab.cache.get  # IRIs seen before (most of them)
+    short = ab.cache.get  # terms written before (most IRIs and typed literals)
     for s, p, o in triples:
         pred = "a" if p == TYPE_NT else (short(p) or ab.term(p))
         obj = short(o) or ab.term(o)
@@ -132,17 +133,15 @@ class NTSchema:
     range: dict = field(default_factory=dict)
     transitive: set = field(default_factory=set)
 
+    def __post_init__(self):
+        # the predicates some rule fires on, apart from rdf:type (the schema is not changed once made)
+        self.firing = frozenset(self.sup_prop.keys() | self.domain.keys() | self.inverse.keys() | self.range.keys())
+
     @classmethod
     def of(cls, schema: Schema) -> "NTSchema":
         conv = lambda d: {str(k): {str(v) for v in vs} for k, vs in d.items()}  # noqa: E731
         return cls(conv(schema.sup_class), conv(schema.sup_prop), conv(schema.inverse), conv(schema.domain),
                    conv(schema.range), {str(p) for p in schema.transitive})
-
-    def fires(self, t: Triple) -> bool:
-        """True when some rule derives something from `t` (most triples: nothing)."""
-        if t[1] == TYPE_NT:
-            return t[2] in self.sup_class
-        return t[1] in self.sup_prop or t[1] in self.domain or t[1] in self.inverse or t[1] in self.range
 
 
 def derive(t: Triple, schema: NTSchema):
@@ -168,7 +167,8 @@ def closure(triples: list[Triple], schema: NTSchema) -> set[Triple]:
     """The triples the rules add to `triples` (not already among them), to a fixpoint."""
     asserted = set(triples)
     inferred: set[Triple] = set()
-    delta = [t for t in triples if schema.fires(t)]
+    classes, firing = schema.sup_class, schema.firing
+    delta = [t for t in triples if (t[2] in classes if t[1] == TYPE_NT else t[1] in firing)]  # what some rule fires on
     while delta:
         new = []
         for t in delta:
