@@ -47,7 +47,7 @@ class Unit:
             elif a is None:
                 found = b
             else:
-                found = {p: a.get(p, EMPTY) | b.get(p, EMPTY) for p in a.keys() | b.keys()}
+                found = _merged(a, b)
             self._props[node] = found
         return found
 
@@ -97,6 +97,16 @@ class Unit:
 
     def is_instance(self, node: str, cls: str) -> bool:
         return cls in self.classes(node)
+
+
+def _merged(article: dict, vocabulary: dict) -> dict:
+    """predicate -> objects of a node described by both graphs. Sets that only one graph gives
+    are shared, not copied: the checks only read them."""
+    found = dict(vocabulary)
+    for p, objs in article.items():
+        other = vocabulary.get(p)
+        found[p] = objs if other is None else objs | other
+    return found
 
 
 class Shape:
