@@ -37,7 +37,8 @@ _OPENING_DATE = re.compile(r"\W*(?:\w+(?:\s+\w+){0,2},\s*)?(?:(?:sáng|chiều|t
 _SIGNED = re.compile(r"\b(?:ký|ban hành|phê duyệt)\s*$")
 _ISSUER_AFTER = re.compile(r"\s*,?\s*(?:của|do)\s+")
 _DIGIT = re.compile(r"\d")
-_HEADER = re.compile(r"(?<![\w])số(?:\s+hiệu)?\s*:\s*(" + NUMBER + r")(?![\w])")
+# "s(?<!\ws)ố" is "(?<!\w)số" with the look-behind after the "s": the engine skips to each "s".
+_HEADER = re.compile(r"s(?<!\ws)ố(?:\s+hiệu)?\s*:\s*(" + NUMBER + r")(?![\w])")
 
 
 @dataclass(frozen=True)
