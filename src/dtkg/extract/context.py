@@ -137,7 +137,7 @@ class Context:
         asked for most sentences, and one pass over the sorted hits and sentences is cheaper than
         a search for each. (Sentences out of order, never made by `prepare`: left to `_hits_in`.)"""
         sentences = self.doc.sentences
-        if any(a.end > b.start for a, b in zip(sentences, sentences[1:])):
+        if not self._sentences_in_order():
             return
         between, n, count = self._hits_between, 0, len(found)
         for sent in sentences:
@@ -149,6 +149,13 @@ class Context:
                     inside.append(found[n])
                 n += 1
             between[(kind, sent.start, sent.end)] = inside
+
+    def _sentences_in_order(self) -> bool:
+        """Whether the sentences follow one another without overlapping (as `prepare` makes them)."""
+        if "_in_order" not in self.__dict__:
+            sentences = self.doc.sentences
+            self.__dict__["_in_order"] = all(a.end <= b.start for a, b in zip(sentences, sentences[1:]))
+        return self.__dict__["_in_order"]
 
     def tokens(self, sentence: Sentence) -> list[Tok]:
         """Tokens of a sentence (cached)."""

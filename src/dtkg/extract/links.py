@@ -312,7 +312,8 @@ def _links(ctx: Context, sentence: Sentence, things: list[Thing], memory: Memory
             continue
         if subject.kind == "system" and subject.specific:
             memory.system = subject
-        status = _status(_masked(folded, things, clause[0], clause[1]), clause[0], v.start(), v.end(), clause[1])
+        start = clause[0]
+        status = _status(_masked(folded, things, *clause), 0, v.start() - start, v.end() - start, clause[1] - start)
         args = {"subject": subject.entity, "object": obj.entity, "status": status}
         facts.append(Fact("links", args, ctx.evidence(sentence), NAME))
     return facts
@@ -434,14 +435,15 @@ def _inner_subject(inner: Thing | None) -> Thing | None:
 
 
 def _masked(folded: str, things: list[Thing], start: int, end: int) -> str:
-    """`folded` with the names of things in [start, end) blanked, so that cue words inside names
-    ("giao" in "Bộ Ngoại giao") are not read as cues; offsets are kept."""
+    """`folded[start:end]` with the names of things blanked, so that cue words inside names
+    ("giao" in "Bộ Ngoại giao") are not read as cues (offsets count from `start`; `_status`
+    reads nothing outside the clause, so the rest of the text is not copied)."""
     chars = list(folded[start:end])
     for t in things:
         a, b = max(t.start, start), min(t.end, end)
         if a < b:
             chars[a - start:b - start] = " " * (b - a)
-    return folded[:start] + "".join(chars) + folded[end:]
+    return "".join(chars)
 
 
 def _status(folded: str, start: int, verb_start: int, verb_end: int, end: int) -> str:

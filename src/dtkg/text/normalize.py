@@ -75,7 +75,9 @@ def clean(raw: str, is_html: bool | None = None) -> str:
     text = _CONTROL.sub("", text)
     if text != normalized:  # NFC again only if a letter was replaced or removed (most texts: none)
         text = unicodedata.normalize("NFC", text)
-    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
+    if "  " in text or "\t" in text or "\f" in text or "\v" in text:  # else _SPACES finds nothing (a fast test)
+        text = _SPACES.sub(" ", text)
+    lines = [line.strip() for line in text.split("\n")]
     text = "\n".join(lines).strip()
     return _MANY_NEWLINES.sub("\n\n", text)
 
