@@ -168,8 +168,9 @@ def closure(triples: list[Triple], schema: NTSchema) -> set[Triple]:
     asserted = set(triples)
     inferred: set[Triple] = set()
     classes, firing = schema.sup_class, schema.firing
-    delta = [t for t in triples if (t[2] in classes if t[1] == TYPE_NT else t[1] in firing)]  # what some rule fires on
+    delta = triples
     while delta:
+        delta = [t for t in delta if (t[2] in classes if t[1] == TYPE_NT else t[1] in firing)]  # what some rule fires on
         new = []
         for t in delta:
             for d in derive(t, schema):
@@ -226,8 +227,9 @@ def key_prefixes(key: str) -> tuple[str, ...]:
 def article_parts(doc_id: str, graph: str, lines: list[str], ab: Abbreviator,
                   schema: NTSchema | None) -> ArticleParts:
     """Cut one article's N-Triples lines into its parts (see the module docstring)."""
+    terms = getattr(lines, "terms", {})  # emit.Lines: the terms of each line, as split_nt gives them
     lines = sorted(set(lines))
-    triples = [split_nt(line) for line in lines]
+    triples = [terms.get(line) or split_nt(line) for line in lines]
     own = own_prefixes(doc_id)
     mine = [t[0].startswith(own) for t in triples]
     own_t = [t for t, m in zip(triples, mine) if m]

@@ -7,7 +7,8 @@ duplicates and without blank nodes; `nt_lines(triples)` writes them as N-Triples
 The emitter writes each term straight in N-Triples syntax (`term_nt` of the rdflib term it
 stands for) and collects lines: making rdflib terms only to write them out again cost more
 than the rest of the emitter. The rdflib triples are read back from the lines only when
-asked for (`Triples`), which the build never does.
+asked for (`Triples`), which the build never does. The lines of `nt_lines` keep the terms
+each was written from (`Lines.terms`), so the steps after emit need not split them again.
 """
 from __future__ import annotations
 
@@ -127,19 +128,25 @@ def decimal(value: Any) -> str:
     return typed(format(number.normalize(), "f"), "decimal")
 
 
+@lru_cache(maxsize=256)
+def software_agent(extractor: str) -> tuple[str, str]:
+    """The agent of an extractor ('name@1.2') and its version literal: a handful per build, asked for per fact."""
+    return iri(iris.agent_iri(extractor)), plain(iris.split_extractor(extractor)[1] or __version__)
+
+
 class Emitter:
-    """Collects the N-Triples lines of one article graph, once each, in the order first written."""
+    """Collects the N-Triples lines of one article graph (each with its terms), once each, in the order first written."""
 
     def __init__(self, document, heads: frozenset[str]):
         self.doc = document
         self.heads = heads
         self.article = iri(iris.article_iri(document.id))
-        self.lines: dict[str, None] = {}
+        self.lines: dict[str, tuple[str, str, str]] = {}
         self.labelled: set[str] = set()
 
     def add(self, s: str, p: str, o: str | None) -> None:
         if o is not None:
-            self.lines[f"{s} {p} {o} .\n"] = None
+            self.lines[f"{s} {p} {o} .\n"] = (s, p, o)
 
     def article_resource(self) -> None:
         doc, a = self.doc, self.article
@@ -168,14 +175,14 @@ class Emitter:
         """The provenance every fact node carries, and the evidence annotation."""
         ev = fact.evidence
         evidence = iri(iris.evidence_iri(self.doc.id, ev.start, ev.end))
-        agent = iri(iris.agent_iri(fact.extractor))
+        agent, version = software_agent(fact.extractor)
         self.add(node, PROV.wasDerivedFrom, self.article)
         self.add(node, DTKG.evidence, evidence)
         self.add(node, PROV.wasAttributedTo, agent)
         if self.doc.date:
             self.add(node, DTKG.observedOn, date_literal(self.doc.date))
         self.add(agent, RDF.type, PROV.SoftwareAgent)
-        self.add(agent, DTKG.softwareVersion, plain(iris.split_extractor(fact.extractor)[1] or __version__))
+        self.add(agent, DTKG.softwareVersion, version)
         target, quote_, position = (f"{evidence[:-1]}/{part}>" for part in ("target", "quote", "position"))
         self.add(evidence, RDF.type, OA.Annotation)
         self.add(evidence, OA.hasBody, node)
@@ -294,23 +301,23 @@ def article_graph(document, facts: Iterable[Fact], heads: frozenset[str] | None 
     emitter.article_resource()
     for fact in facts:
         emitter.fact(fact)
-    return Triples(list(emitter.lines))
+    return Triples(emitter.lines)
 
 
 class Triples(Sequence):
     """The triples of an article graph, kept as their N-Triples lines; as rdflib triples when read."""
 
-    def __init__(self, lines: list[str]):
-        self.lines = lines
+    def __init__(self, terms: dict[str, tuple[str, str, str]]):
+        self.terms = terms  # line -> its (subject, predicate, object) in N-Triples, in the order written
         self._terms: list[Triple] | None = None
 
     def _triples(self) -> list[Triple]:
         if self._terms is None:
-            self._terms = [_read_line(line) for line in self.lines]
+            self._terms = [_read_line(line) for line in self.terms]
         return self._terms
 
     def __len__(self) -> int:
-        return len(self.lines)
+        return len(self.terms)
 
     def __getitem__(self, index):
         return self._triples()[index]
@@ -375,10 +382,19 @@ def term_nt(term: URIRef | Literal) -> str:
     raise TypeError(f"not allowed in published data: {term!r}")
 
 
+class Lines(list):
+    """N-Triples lines that know the terms each was written from: `terms[line]` is what
+    `line[:-3].split(" ", 2)` gives (IRIs hold no spaces), without splitting it again."""
+
+    def __init__(self, terms: dict[str, tuple[str, str, str]]):
+        super().__init__(terms)
+        self.terms = terms
+
+
 def nt_lines(triples: Iterable[Triple]) -> list[str]:
     """The triples as N-Triples lines."""
     if isinstance(triples, Triples):
-        return list(triples.lines)
+        return Lines(triples.terms)
     return [f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n" for s, p, o in triples]
 
 
@@ -386,5 +402,5 @@ def nquads(triples: Iterable[Triple], graph: URIRef) -> str:
     """The triples as N-Quads lines in named graph `graph`."""
     g = f" <{graph}> .\n"
     if isinstance(triples, Triples):
-        return "".join(f"{line[:-3]}{g}" for line in triples.lines)
+        return "".join(f"{line[:-3]}{g}" for line in triples.terms)
     return "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)}{g}" for s, p, o in triples)

@@ -104,19 +104,17 @@ class Engine:
         article = _Index(self._inverse)
         out, inverse = article.out, self._inverse
         extends_hierarchy = False
+        known = getattr(lines, "terms", {})  # emit.Lines: the terms of each line, split when written
         for line in lines:
-            try:
-                s, p, o = line.split(" ", 2)
-            except ValueError:
-                s = ""
-            if s and s[0] != "#" and p[-1] == ">" and o[-3:] == " .\n" and len(o) > 3:
-                o = o[:-3]
-                if o[0] == '"' and (o[-1] == ">" or "\\" in o):  # typed, or escapes written another way
-                    o = canonical(o)
-            elif not line or line.isspace() or line.lstrip().startswith("#"):
-                continue
+            terms = known.get(line)
+            if terms is not None:
+                s, p, o = terms
+                o = _object(o)
             else:
-                s, p, o = parse_line(line)
+                terms = _split(line)
+                if terms is None:
+                    continue
+                s, p, o = terms
             if p == SUBCLASS:
                 extends_hierarchy = True
             by_pred = out.get(s)
@@ -269,6 +267,25 @@ class Engine:
                 if isinstance(o, BNode):
                     todo.append(o)
         return name(path)
+
+
+def _object(o: str) -> str:
+    """An object term as the engine holds it: literals that are typed, or hold escapes (which
+    may be written another way), as rdflib reads them (`terms.canonical`)."""
+    return canonical(o) if o[0] == '"' and (o[-1] == ">" or "\\" in o) else o
+
+
+def _split(line: str) -> tuple[str, str, str] | None:
+    """The terms of an N-Triples line (objects by `_object`), None for a blank line or a comment."""
+    try:
+        s, p, o = line.split(" ", 2)
+    except ValueError:
+        s = ""
+    if s and s[0] != "#" and p[-1] == ">" and o[-3:] == " .\n" and len(o) > 3:
+        return s, p, _object(o[:-3])
+    if not line or line.isspace() or line.lstrip().startswith("#"):
+        return None
+    return parse_line(line)
 
 
 def order(v: Violation) -> tuple:
