@@ -38,6 +38,7 @@ class Context:
     _hit_starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _entities: dict[tuple[str, int], tuple[Term, Entity]] = field(default_factory=dict, repr=False)
     _hits_between: dict[tuple[str, int, int | None], list[Hit]] = field(default_factory=dict, repr=False)
+    _in_sentences: dict[str, list[Hit]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # match_at(kind, pos): the longest `kind` name starting exactly at text offset `pos`, if any
@@ -49,12 +50,11 @@ class Context:
         """The province the article is about: the one it names most (title counts double)."""
         counts: Counter[str] = Counter()
         terms: dict[str, Term] = {}
-        for sent in self.doc.sentences:
-            for hit in self.hits("province", sent.start, sent.end):
-                units = current_units(hit.terms, self.doc.date)
-                if units:
-                    counts[units[0].iri or units[0].name] += 1
-                    terms[units[0].iri or units[0].name] = units[0]
+        for hit in self.sentence_hits("province"):
+            units = current_units(hit.terms, self.doc.date)
+            if units:
+                counts[units[0].iri or units[0].name] += 1
+                terms[units[0].iri or units[0].name] = units[0]
         if self.doc.title:
             for hit in self.lex.scan("province", fold(self.doc.title)):
                 units = current_units(hit.terms, self.doc.date)
@@ -71,12 +71,11 @@ class Context:
         if "_ministry" not in self.__dict__:
             counts: Counter[str] = Counter()
             terms: dict[str, Term] = {}
-            for sent in self.doc.sentences:
-                for hit in self.hits("org", sent.start, sent.end):
-                    for term in hit.terms[:1]:
-                        if term.cls in ("Ministry", "MinisterialAgency"):
-                            counts[term.name] += 1
-                            terms[term.name] = term
+            for hit in self.sentence_hits("org"):
+                for term in hit.terms[:1]:
+                    if term.cls in ("Ministry", "MinisterialAgency"):
+                        counts[term.name] += 1
+                        terms[term.name] = term
             top = counts.most_common(2)
             unique = top and (len(top) == 1 or top[0][1] > top[1][1])
             self.__dict__["_ministry"] = terms[top[0][0]] if unique else None
@@ -118,28 +117,44 @@ class Context:
             found = self._hits_between[key] = self._hits_in(kind, start, end)
         return found
 
-    def _hits_in(self, kind: str, start: int, end: int | None) -> list[Hit]:
+    def sentence_hits(self, kind: str) -> list[Hit]:
+        """The matches of `hits(kind, s.start, s.end)` for every sentence s in turn, as one list."""
+        self._scan(kind)
+        found = self._in_sentences.get(kind)
+        if found is None:
+            found = self._in_sentences[kind] = [h for s in self.doc.sentences for h in self.hits(kind, s.start, s.end)]
+        return found
+
+    def _scan(self, kind: str) -> list[Hit]:
+        """All matches of `kind` in the document (scanned once)."""
         found = self._hits.get(kind)
         if found is None:
             found = self._hits[kind] = self.lex.scan(kind, self.doc.folded)
             self._hit_starts[kind] = [h.start for h in found]
             self._hits_by_sentence(kind, found)
+        return found
+
+    def _hits_in(self, kind: str, start: int, end: int | None) -> list[Hit]:
+        if kind not in self._hits:
+            self._scan(kind)
             cached = self._hits_between.get((kind, start, end))
             if cached is not None:
                 return cached
-        starts = self._hit_starts[kind]
+        found, starts = self._hits[kind], self._hit_starts[kind]
         lo = bisect_left(starts, start)
         hi = len(starts) if end is None else bisect_left(starts, end)
         return [h for h in found[lo:hi] if end is None or h.end <= end]
 
     def _hits_by_sentence(self, kind: str, found: list[Hit]) -> None:
-        """Fill the cache of `hits` for every sentence at once: `hits(kind, s.start, s.end)` is
-        asked for most sentences, and one pass over the sorted hits and sentences is cheaper than
-        a search for each. (Sentences out of order, never made by `prepare`: left to `_hits_in`.)"""
+        """Fill the cache of `hits` for every sentence at once, and `sentence_hits`: `hits(kind,
+        s.start, s.end)` is asked for most sentences, and one pass over the sorted hits and
+        sentences is cheaper than a search for each. (Sentences out of order, never made by
+        `prepare`: left to `_hits_in`.)"""
         sentences = self.doc.sentences
         if not self._sentences_in_order():
             return
         between, n, count = self._hits_between, 0, len(found)
+        every: list[Hit] = []
         for sent in sentences:
             while n < count and found[n].start < sent.start:
                 n += 1
@@ -149,6 +164,8 @@ class Context:
                     inside.append(found[n])
                 n += 1
             between[(kind, sent.start, sent.end)] = inside
+            every += inside
+        self._in_sentences[kind] = every
 
     def _sentences_in_order(self) -> bool:
         """Whether the sentences follow one another without overlapping (as `prepare` makes them)."""
