@@ -76,9 +76,8 @@ def prepare(article: Article) -> Document:
     text = clean(article.text)
     sentences = split(text)
     date = article.date or article_date(text)
-    body = " ".join(s.text for s in sentences)
     title = article.title or next((s.text for s in sentences[:1] if len(s.text) < 200), None)
-    hint = None if date else dates.year_hint(body)
+    hint = None if date else dates.year_hint(" ".join(s.text for s in sentences))
     return Document(
         id=article.id,
         text=text,

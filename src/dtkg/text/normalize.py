@@ -79,6 +79,8 @@ def clean(raw: str, is_html: bool | None = None) -> str:
         text = _SPACES.sub(" ", text)
     lines = [line.strip() for line in text.split("\n")]
     text = "\n".join(lines).strip()
+    if "\n\n\n" not in text:  # a fast test: the regex would try every position to find nothing
+        return text
     return _MANY_NEWLINES.sub("\n\n", text)
 
 
