@@ -135,18 +135,18 @@ def software_agent(extractor: str) -> tuple[str, str]:
 
 
 class Emitter:
-    """Collects the N-Triples lines of one article graph (each with its terms), once each, in the order first written."""
+    """Collects the triples of one article graph (N-Triples terms), once each, in the order first written."""
 
     def __init__(self, document, heads: frozenset[str]):
         self.doc = document
         self.heads = heads
         self.article = iri(iris.article_iri(document.id))
-        self.lines: dict[str, tuple[str, str, str]] = {}
+        self.triples: dict[tuple[str, str, str], None] = {}
         self.labelled: set[str] = set()
 
     def add(self, s: str, p: str, o: str | None) -> None:
         if o is not None:
-            self.lines[f"{s} {p} {o} .\n"] = (s, p, o)
+            self.triples[(s, p, o)] = None
 
     def article_resource(self) -> None:
         doc, a = self.doc, self.article
@@ -301,7 +301,7 @@ def article_graph(document, facts: Iterable[Fact], heads: frozenset[str] | None 
     emitter.article_resource()
     for fact in facts:
         emitter.fact(fact)
-    return Triples(emitter.lines)
+    return Triples({f"{s} {p} {o} .\n": (s, p, o) for s, p, o in emitter.triples})
 
 
 class Triples(Sequence):

@@ -92,11 +92,6 @@ class Unit:
             self._classes[node] = found
         return found
 
-    def is_instance_of_any(self, node: str, classes: frozenset) -> bool:
-        return not self.classes(node).isdisjoint(classes)
-
-    def is_instance(self, node: str, cls: str) -> bool:
-        return cls in self.classes(node)
 
 
 def _merged(article: dict, vocabulary: dict) -> dict:

@@ -109,7 +109,8 @@ class Engine:
             terms = known.get(line)
             if terms is not None:
                 s, p, o = terms
-                o = _object(o)
+                if o[0] == '"':  # (IRIs are kept as they are: no call for them)
+                    o = _object(o)
             else:
                 terms = _split(line)
                 if terms is None:
