@@ -309,12 +309,12 @@ class Triples(Sequence):
 
     def __init__(self, terms: dict[str, tuple[str, str, str]]):
         self.terms = terms  # line -> its (subject, predicate, object) in N-Triples, in the order written
-        self._terms: list[Triple] | None = None
+        self._rdflib: list[Triple] | None = None
 
     def _triples(self) -> list[Triple]:
-        if self._terms is None:
-            self._terms = [_read_line(line) for line in self.terms]
-        return self._terms
+        if self._rdflib is None:
+            self._rdflib = [_rdflib_triple(*terms) for terms in self.terms.values()]
+        return self._rdflib
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -329,11 +329,10 @@ class Triples(Sequence):
         return list(self) == list(other) if isinstance(other, (list, Triples)) else NotImplemented
 
 
-def _read_line(line: str) -> Triple:
-    """The rdflib triple an emitted line writes: IRIs are written as they are, literals escaped by `_ESCAPES`."""
+def _rdflib_triple(s: str, p: str, o: str) -> Triple:
+    """The rdflib triple of emitted terms: IRIs are written as they are, literals escaped by `_ESCAPES`."""
     from dtkg.validate.terms import split_literal  # (that module reads _ESCAPES from here)
 
-    s, p, o = line[:-3].split(" ", 2)
     if o[0] == "<":
         return URIRef(s[1:-1]), URIRef(p[1:-1]), URIRef(o[1:-1])
     lexical, language, datatype = split_literal(o)

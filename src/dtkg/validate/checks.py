@@ -93,7 +93,6 @@ class Unit:
         return found
 
 
-
 def _merged(article: dict, vocabulary: dict) -> dict:
     """predicate -> objects of a node described by both graphs. Sets that only one graph gives
     are shared, not copied: the checks only read them."""
