@@ -245,7 +245,7 @@ def test_subprocess_build_agrees(mixed, tmp_path):
 def article_graph(text: str) -> list[str]:
     """The N-Triples of an article graph for `text` (doc id fixed)."""
     document = prepare(Article(id="variant", text=text))
-    return sorted(emit.nt_lines(emit.article_graph(document, extract_all(document))))
+    return sorted(emit.article_graph(document, extract_all(document)))
 
 
 _LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')

@@ -49,7 +49,7 @@ def fact(type_, **args):
 
 
 def run(*facts, doc=None):
-    return emit.article_graph(doc or Doc(), list(facts), heads=HEADS)
+    return emit.rdflib_triples(emit.article_graph(doc or Doc(), list(facts), heads=HEADS))
 
 
 def node_of(f):
@@ -224,7 +224,7 @@ def test_fact_iri_depends_on_key_fields_only():
 
 
 def test_version_defaults_to_package_version():
-    triples = emit.article_graph(Doc(), [Fact("operates", {"org": UBND, "system": SYSTEM}, EV, "systems")], heads=HEADS)
+    triples = run(Fact("operates", {"org": UBND, "system": SYSTEM}, EV, "systems"))
     assert (ID["agent/extractor/systems"], DTKG.softwareVersion, Literal(__version__)) in triples
 
 

@@ -108,7 +108,7 @@ def process(article: Article, infer: bool = True, validate: bool = True) -> Resu
         document = prepare(article)
         extract_all = _extractor()
         facts = extract_all(document) if extract_all else []
-        lines = emit.nt_lines(emit.article_graph(document, facts))
+        lines = emit.article_graph(document, facts)
         graph = f"<{iris.article_graph_iri(article.id)}>"
         schema = stream.project_schema() if infer else None
         parts = stream.article_parts(article.id, graph, lines, dump.abbreviator(), schema)

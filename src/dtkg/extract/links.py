@@ -139,14 +139,13 @@ def _things(ctx: Context, sentence: Sentence, memory: Memory) -> list[Thing]:
             owner = _owner(ctx, sentence, toks, k, memory)
             found.append(Thing(hit.start, hit.end, ctx.system_entity(hit.terms[0]), "system", national=True, owner=owner))
     folded, letters = ctx.doc.folded, _start_letters(ctx.lex)
-    three, short = letters.three, letters.short  # letters.may_start, written out: this runs for most tokens
     known = [t.start for t in found]  # gazetteer systems: sorted, not overlapping
     reach = -1  # where the things read token by token end: each starts at its token, so a later token is inside one iff before this
     for i, tok in enumerate(toks):
         if tok.start < reach:
             continue
         p = tok.start
-        if not (tok.cap or tok.low in ANAPHORA or folded[p:p + 3] in three or short and letters.short_at(folded, p)):
+        if not (tok.cap or tok.low in ANAPHORA or letters.may_start(folded, p)):
             continue  # no head, organisation, province or anaphora starts here: _thing_at finds nothing
         if known:
             last = bisect_right(known, tok.start) - 1  # the one system that may hold the token
@@ -312,8 +311,7 @@ def _links(ctx: Context, sentence: Sentence, things: list[Thing], memory: Memory
             continue
         if subject.kind == "system" and subject.specific:
             memory.system = subject
-        start = clause[0]
-        status = _status(_masked(folded, things, *clause), 0, v.start() - start, v.end() - start, clause[1] - start)
+        status = _status(_masked(folded, things, *clause), v.start() - clause[0], v.end() - clause[0])
         args = {"subject": subject.entity, "object": obj.entity, "status": status}
         facts.append(Fact("links", args, ctx.evidence(sentence), NAME))
     return facts
@@ -446,10 +444,11 @@ def _masked(folded: str, things: list[Thing], start: int, end: int) -> str:
     return "".join(chars)
 
 
-def _status(folded: str, start: int, verb_start: int, verb_end: int, end: int) -> str:
-    """planned when a cue of a task stands before the verb with no "đã" after it, else done."""
+def _status(clause: str, verb_start: int, verb_end: int) -> str:
+    """planned when a cue of a task stands before the verb with no "đã" after it, else done
+    (`clause`: its folded text, names blanked; the verb at [verb_start, verb_end))."""
     w = words()
-    before = folded[start:verb_start]
+    before = clause[:verb_start]
     found = list(w.done.finditer(before))
     marks = [(m.end(), w.table["done"][m.group(0)] == "strong") for m in found]
     planned = [m.end() for m in w.planned.finditer(before) if not any(d.start() <= m.start() < d.end() for d in found)]
@@ -457,7 +456,7 @@ def _status(folded: str, start: int, verb_start: int, verb_end: int, end: int) -
     strong = [end for end, is_strong in marks if is_strong]
     if planned and (not strong or max(planned) > max(strong)):
         return "planned"
-    if not done and w.later.search(folded, verb_end, end):
+    if not done and w.later.search(clause, verb_end):
         return "planned"
     return "done"
 

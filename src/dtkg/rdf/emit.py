@@ -1,14 +1,13 @@
 """Turn one article's facts into the triples of its named graph (docs/MODEL.md, "RDF written").
 
-`article_graph(document, facts)` returns the triples, in a deterministic order, without
-duplicates and without blank nodes; `nt_lines(triples)` writes them as N-Triples lines and
-`nquads(triples, graph)` as N-Quads for the store. Terms come only from `dtkg.namespaces`.
+`article_graph(document, facts)` returns the graph as N-Triples lines, in a deterministic
+order, without duplicates and without blank nodes. Terms come only from `dtkg.namespaces`.
 
 The emitter writes each term straight in N-Triples syntax (`term_nt` of the rdflib term it
 stands for) and collects lines: making rdflib terms only to write them out again cost more
-than the rest of the emitter. The rdflib triples are read back from the lines only when
-asked for (`Triples`), which the build never does. The lines of `nt_lines` keep the terms
-each was written from (`Lines.terms`), so the steps after emit need not split them again.
+than the rest of the emitter. The lines keep the terms each was written from (`Lines.terms`),
+so the steps after emit need not split them again; `rdflib_triples(lines)` reads them back
+as rdflib triples (the build never does). `nt_lines` and `nquads` write rdflib triples.
 """
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Iterable
@@ -295,49 +293,26 @@ class Emitter:
         self.add(old, ORG.changedBy, node)
 
 
-def article_graph(document, facts: Iterable[Fact], heads: frozenset[str] | None = None) -> "Triples":
-    """The triples of one article's named graph: the article resource, its facts, their evidence."""
+def article_graph(document, facts: Iterable[Fact], heads: frozenset[str] | None = None) -> "Lines":
+    """The N-Triples lines of one article's named graph: the article resource, its facts, their evidence."""
     emitter = Emitter(document, head_roles() if heads is None else heads)
     emitter.article_resource()
     for fact in facts:
         emitter.fact(fact)
-    return Triples({f"{s} {p} {o} .\n": (s, p, o) for s, p, o in emitter.triples})
+    return Lines({f"{s} {p} {o} .\n": (s, p, o) for s, p, o in emitter.triples})
 
 
-class Triples(Sequence):
-    """The triples of an article graph, kept as their N-Triples lines; as rdflib triples when read."""
-
-    def __init__(self, terms: dict[str, tuple[str, str, str]]):
-        self.terms = terms  # line -> its (subject, predicate, object) in N-Triples, in the order written
-        self._rdflib: list[Triple] | None = None
-
-    def _triples(self) -> list[Triple]:
-        if self._rdflib is None:
-            self._rdflib = [_rdflib_triple(*terms) for terms in self.terms.values()]
-        return self._rdflib
-
-    def __len__(self) -> int:
-        return len(self.terms)
-
-    def __getitem__(self, index):
-        return self._triples()[index]
-
-    def __iter__(self):
-        return iter(self._triples())
-
-    def __eq__(self, other) -> bool:
-        return list(self) == list(other) if isinstance(other, (list, Triples)) else NotImplemented
-
-
-def _rdflib_triple(s: str, p: str, o: str) -> Triple:
-    """The rdflib triple of emitted terms: IRIs are written as they are, literals escaped by `_ESCAPES`."""
+def rdflib_triples(lines: "Lines") -> list[Triple]:
+    """The rdflib triples of emitted lines: IRIs are written as they are, literals escaped by `_ESCAPES`."""
     from dtkg.validate.terms import split_literal  # (that module reads _ESCAPES from here)
 
-    if o[0] == "<":
-        return URIRef(s[1:-1]), URIRef(p[1:-1]), URIRef(o[1:-1])
-    lexical, language, datatype = split_literal(o)
-    literal = Literal(lexical, lang=language, datatype=None if datatype is None else URIRef(datatype))
-    return URIRef(s[1:-1]), URIRef(p[1:-1]), literal
+    def term(t: str):
+        if t[0] == "<":
+            return URIRef(t[1:-1])
+        lexical, language, datatype = split_literal(t)
+        return Literal(lexical, lang=language, datatype=None if datatype is None else URIRef(datatype))
+
+    return [(URIRef(s[1:-1]), URIRef(p[1:-1]), term(o)) for s, p, o in lines.terms.values()]
 
 
 # --- N-Quads -----------------------------------------------------------------------------
@@ -391,15 +366,11 @@ class Lines(list):
 
 
 def nt_lines(triples: Iterable[Triple]) -> list[str]:
-    """The triples as N-Triples lines."""
-    if isinstance(triples, Triples):
-        return Lines(triples.terms)
+    """rdflib triples as N-Triples lines."""
     return [f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n" for s, p, o in triples]
 
 
 def nquads(triples: Iterable[Triple], graph: URIRef) -> str:
     """The triples as N-Quads lines in named graph `graph`."""
     g = f" <{graph}> .\n"
-    if isinstance(triples, Triples):
-        return "".join(f"{line[:-3]}{g}" for line in triples.terms)
     return "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)}{g}" for s, p, o in triples)
