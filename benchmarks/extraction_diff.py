@@ -5,8 +5,8 @@
 
 Writes every fact with all its fields (type, arguments with every entity detail, evidence,
 extractor, confidence, notes) plus each document's date, title and sentences, one file per
-corpus: the sample articles, the dev articles (read from /work/shared at run time, never
-copied) and the first N generated benchmark articles.
+corpus: the sample articles, the dev articles (read from ../shared beside the repository at
+run time, never copied) and the first N generated benchmark articles.
 """
 from __future__ import annotations
 
@@ -20,8 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "src" / "dtkg" / "data" / "corpus"
-DEV = Path("/work/shared/corpus/dev.jsonl")
-GENERATED_BIG = ROOT / "benchmarks" / "results" / "b" / "corpus-3500-s1.jsonl"
+DEV = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
 
 
 def plain(value):
@@ -49,19 +48,12 @@ def articles_from_sources(sources):
 
 
 def generated_articles(limit: int):
-    """The first `limit` generated articles (the 3,500 corpus starts with the 1,000 one)."""
-    from dtkg.model import Article
+    """The first `limit` generated articles (of the 3,500-article benchmark corpus, made if missing)."""
+    import stages
 
-    out = []
-    with open(GENERATED_BIG, encoding="utf-8") as handle:
-        for number, line in enumerate(handle):
-            if number >= limit:
-                break
-            r = json.loads(line)
-            out.append(Article(id=r["id"], text=r["text"], url=r.get("url"), title=r.get("title"),
-                               date=dt.date.fromisoformat(r["date"]) if r.get("date") else None,
-                               source=f"{GENERATED_BIG.name}:{number + 1}"))
-    return out
+    work = ROOT / "benchmarks" / "results"
+    work.mkdir(parents=True, exist_ok=True)
+    return list(stages.read_articles(stages.corpus(work, 3500), limit))
 
 
 def write(articles, path: Path) -> float:
