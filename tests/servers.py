@@ -52,16 +52,12 @@ def http(method: str, url: str, body: bytes | None = None, ctype: str | None = N
 
 
 @contextmanager
-def dtkg_server(build: Path, timeout: float):
-    """`dtkg serve` over a build folder on a free port, in a subprocess (stopped by its pid); yields its base URL."""
-    import sys
-
+def _server(command):
+    """A server on a free port of 127.0.0.1, started by `command(port)` in its own session; yields its base URL."""
     from dtkg.serve import free_port
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "dtkg.cli", "serve", "--graph", str(build), "--bind",
-                             f"127.0.0.1:{port}", "--timeout", str(timeout)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(command(port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(proc, base)
@@ -70,20 +66,19 @@ def dtkg_server(build: Path, timeout: float):
         stop(proc)
 
 
-@contextmanager
+def dtkg_server(build: Path, timeout: float):
+    """`dtkg serve` over a build folder (a subprocess); a context manager giving its base URL."""
+    import sys
+
+    return _server(lambda port: [sys.executable, "-m", "dtkg.cli", "serve", "--graph", str(build), "--bind",
+                                 f"127.0.0.1:{port}", "--timeout", str(timeout)])
+
+
 def oxigraph_server(location: Path):
-    """A read-write Oxigraph server over `location` on a free port; yields its base URL."""
-    from dtkg.serve import free_port, oxigraph_binary
+    """A read-write Oxigraph server over `location`; a context manager giving its base URL."""
+    from dtkg.serve import oxigraph_binary
 
-    port = free_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(proc, base)
-        yield base
-    finally:
-        stop(proc)
+    return _server(lambda port: [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"])
 
 
 @contextmanager
