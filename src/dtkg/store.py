@@ -148,8 +148,11 @@ def count(store: ox.Store, graph: ox.NamedNode) -> int:
 
 
 def article_graph_count(store: ox.Store) -> int:
-    """Number of article graphs in the store."""
-    return sum(1 for g in store.named_graphs() if is_article_graph(g))
+    """Number of article graphs in the store (counted inside Oxigraph: making a Python term of
+    each of 100k graph names took 2–6 s)."""
+    result = store.query(
+        f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{}} FILTER(STRSTARTS(STR(?g), "{ARTICLE_PREFIX}")) }}')
+    return int(next(iter(result))["n"].value)
 
 
 def counts(store: ox.Store, articles: int | None = None) -> dict[str, int]:

@@ -33,6 +33,8 @@ GRAPH_TITLES = {
     "inferred": "Triples added by OWL RL reasoning",
 }
 EXAMPLE_CLASSES = (DTKG.Person, DTKG.Organisation, DTKG.Meeting)
+_DATE, _TYPE = ox.NamedNode(str(DCTERMS.date)), ox.NamedNode(str(RDF.type))
+_NEWS_ARTICLE, _XSD_DATE = ox.NamedNode("http://schema.org/NewsArticle"), ox.NamedNode(str(XSD.date))
 
 
 @dataclass
@@ -57,12 +59,26 @@ def examples(store: ox.Store) -> list[URIRef]:
 
 
 def latest_article_date(store: ox.Store) -> dt.date | None:
-    """The latest date of any article in the store (the dataset's issue date)."""
-    rows = list(store.query(
-        f"SELECT (MAX(?d) AS ?max) WHERE {{ GRAPH ?g {{ ?a <{DCTERMS.date}> ?d ; a <http://schema.org/NewsArticle> }} }}"
-    ))
-    value = rows[0]["max"] if rows else None
-    return dt.date.fromisoformat(value.value) if value is not None else None
+    """The latest date of any article in the store (the dataset's issue date).
+
+    The store's few distinct `dct:date` values are tried latest first until one is an article's
+    (its graph types it `schema:NewsArticle`): one MAX over every article's date, joined to its
+    type, took 3.6 s at 100k articles (16 s with a cold cache); this takes 0.1 s.
+    """
+    rows = store.query(f"SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ ?a <{DCTERMS.date}> ?d }} }}")
+    days = []
+    for row in rows:
+        value = row["d"]
+        if isinstance(value, ox.Literal) and value.datatype == _XSD_DATE:
+            try:
+                days.append((dt.date.fromisoformat(value.value), value))
+            except ValueError:  # an ill-typed date is no article's date
+                pass
+    for day, literal in sorted(days, key=lambda pair: pair[0], reverse=True):
+        for quad in store.quads_for_pattern(None, _DATE, literal):
+            if ox.Quad(quad.subject, _TYPE, _NEWS_ARTICLE, quad.graph_name) in store:
+                return day
+    return None
 
 
 def description(
