@@ -232,14 +232,19 @@ def open_store(graph_dir: str | Path):
         raise QueryError(f"cannot open the store at {store_path}: {exc}") from None
 
 
-def run_local(store, text: str, timeout: float | None = None) -> Result:
-    """Run a query on a pyoxigraph store (default graph = union of all graphs) under a time limit."""
+def run_local(store, text: str, timeout: float | None = None, plain: bool = False) -> Result:
+    """Run a query on a pyoxigraph store (default graph = union of all graphs) under a time limit.
+
+    `plain`: cells are their text (`cell_text`) instead of rdflib terms, for tables written out
+    as they are (`dtkg facts`: making 7M rdflib terms at 100k articles took minutes and GiBs).
+    """
     check_query(text)
     box: dict[str, Any] = {}
+    convert = _plain_ox if plain else _from_ox
 
     def work() -> None:
         try:
-            box["result"] = _local_result(store.query(text, use_default_graph_as_union=True))
+            box["result"] = _local_result(store.query(text, use_default_graph_as_union=True), convert)
         except BaseException as exc:  # handed to the caller's thread, without the frames
             box["error"] = exc.with_traceback(None)  # (pyoxigraph results must be freed on this thread)
 
@@ -256,16 +261,24 @@ def run_local(store, text: str, timeout: float | None = None) -> Result:
     return box["result"]
 
 
-def _local_result(solutions) -> Result:
+def _local_result(solutions, convert) -> Result:
     import pyoxigraph
 
     if isinstance(solutions, pyoxigraph.QueryBoolean):
-        return Result(["ask"], [(Literal(bool(solutions)),)])
+        return Result(["ask"], [(convert(pyoxigraph.Literal(bool(solutions))),)])
     if isinstance(solutions, pyoxigraph.QueryTriples):
-        rows = [tuple(_from_ox(t) for t in (tr.subject, tr.predicate, tr.object)) for tr in solutions]
+        rows = [tuple(convert(t) for t in (tr.subject, tr.predicate, tr.object)) for tr in solutions]
         return Result(["subject", "predicate", "object"], rows)
     columns = [v.value for v in solutions.variables]
-    return Result(columns, [tuple(_from_ox(s[c]) for c in columns) for s in solutions])
+    return Result(columns, [tuple(convert(s[c]) for c in columns) for s in solutions])
+
+
+def _plain_ox(term) -> str:
+    """`cell_text` of a pyoxigraph term, without making an rdflib term first."""
+    if term is None:
+        return ""
+    value = getattr(term, "value", None)  # (a quoted triple has none: its text, as _from_ox gives)
+    return value if isinstance(value, str) else str(term)
 
 
 def _from_ox(term):
