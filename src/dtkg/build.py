@@ -16,6 +16,7 @@ import multiprocessing
 import time
 import traceback
 from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -152,18 +153,23 @@ def processed(articles: Iterator[Article], jobs: int, infer: bool, validate: boo
         return
     pending: deque = deque()
     for chunk in chunks:
-        pending.append((chunk, pool.apply_async(_process_chunk, (chunk, infer, validate))))
+        pending.append((chunk, pool.submit(_process_chunk, chunk, infer, validate)))
         if len(pending) >= jobs * 4:
             done, result = pending.popleft()
-            yield from zip(done, result.get())
+            yield from zip(done, result.result())
     while pending:
         done, result = pending.popleft()
-        yield from zip(done, result.get())
+        yield from zip(done, result.result())
 
 
-def pool(jobs: int):
-    """Worker processes for `jobs` > 1 (None otherwise)."""
-    return _context().Pool(jobs) if jobs > 1 else None
+def pool(jobs: int) -> ProcessPoolExecutor | None:
+    """Worker processes for `jobs` > 1 (None otherwise).
+
+    A ProcessPoolExecutor, not a multiprocessing.Pool: the Pool's worker-handler thread wakes
+    whenever a result waits in the pipe and spins until the result thread has read it (1.8 of
+    the 66 CPU-seconds of a 6k-article build).
+    """
+    return ProcessPoolExecutor(jobs, mp_context=_context()) if jobs > 1 else None
 
 
 def _context():
@@ -236,7 +242,7 @@ def built(options: Options, summary: Summary, progress: Progress, infer: bool) -
             progress.tick()
     finally:
         if workers is not None:
-            workers.terminate()
+            workers.shutdown(wait=False, cancel_futures=True)
 
 
 def _load_articles(options: Options, store: ox.Store, dumps: dump.DumpWriter, inferences: Inferences | None,
@@ -273,7 +279,6 @@ def _check_graphs(graphs: list[tuple[str, list[str]]]) -> list[tuple[str, list]]
 def validate_store(store: ox.Store, jobs: int = 1) -> Results:
     """The SHACL results of every article graph of a built store (read back from it), by graph."""
     import tempfile
-    from concurrent.futures import ProcessPoolExecutor
 
     checked = Results()
     with tempfile.TemporaryDirectory(prefix="dtkg-validate-") as tmp:
