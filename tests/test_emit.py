@@ -8,9 +8,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Literal, URIRef
 
-from dtkg import __version__
+from dtkg import __version__, dump, stream
 from dtkg.model import Entity, Evidence, Fact
-from dtkg.namespaces import DCTERMS, DTKG, GRAPH, ID, OA, ORG, PROV, RDF, RDFS, SCHEMA, XSD
+from dtkg.namespaces import DCTERMS, DTKG, ID, OA, ORG, PROV, RDF, RDFS, SCHEMA, XSD
 from dtkg.rdf import emit, iris
 
 TEXT = "Ông Lê Văn Lương, Chủ tịch UBND tỉnh Lai Châu, chủ trì phiên họp thứ ba."
@@ -160,20 +160,21 @@ def test_unknown_class_is_an_error():
         run(fact("operates", org=bad, system=SYSTEM))
 
 
-def test_nquads_parse_back_to_the_same_triples():
-    triples = run(*(c[0] for c in CASES))
-    quad_text = emit.nquads(triples, iris.article_graph_iri("d1"))
+def test_emitted_graph_loads_as_the_article_graph():
+    """What the build loads: the emitted lines cut into N-Quads by `stream.article_parts`."""
+    lines = emit.article_graph(Doc(), [c[0] for c in CASES], heads=HEADS)
+    graph = iris.article_graph_iri("d1")
+    parts = stream.article_parts("d1", f"<{graph}>", lines, dump.abbreviator(), None)
     store = ox.Store()
-    store.load(quad_text, ox.RdfFormat.N_QUADS)
-    assert len(store) == len(triples)
-    assert {q.graph_name.value for q in store} == {str(GRAPH["article/d1"])}
+    store.load(parts.nquads, ox.RdfFormat.N_QUADS)
+    assert len(store) == len(lines) == parts.triples
+    assert {q.graph_name.value for q in store} == {str(graph)}
 
 
-@pytest.mark.parametrize("text", ['quote " and \\ backslash', "line\nbreak\r\tand tab", "Ủy ban"])
-def test_nquads_escapes(text):
-    line = emit.nquads([(ID["x"], RDFS.label, Literal(text, lang="vi"))], GRAPH["g"])
-    [quad] = ox.parse(line, ox.RdfFormat.N_QUADS)
-    assert quad.object.value == text and quad.object.language == "vi"
+@pytest.mark.parametrize("text", ['quote " and \\ backslash', "line\nbreak\r\tand tab", "Ủy ban", "\b\f"])
+def test_literals_are_escaped(text):
+    [triple] = ox.parse(f"<https://x/s> <https://x/p> {emit.plain(text)} .\n", ox.RdfFormat.N_TRIPLES)
+    assert triple.object.value == text
 
 
 @pytest.mark.parametrize("entity,iri", [

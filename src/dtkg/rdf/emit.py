@@ -7,7 +7,8 @@ The emitter writes each term straight in N-Triples syntax (`term_nt` of the rdfl
 stands for) and collects lines: making rdflib terms only to write them out again cost more
 than the rest of the emitter. The lines keep the terms each was written from (`Lines.terms`),
 so the steps after emit need not split them again; `rdflib_triples(lines)` reads them back
-as rdflib triples (the build never does). `nt_lines` and `nquads` write rdflib triples.
+as rdflib triples (the build never does), and `nt_lines` writes rdflib triples (the tests'
+reference for what the emitter writes).
 """
 from __future__ import annotations
 
@@ -315,7 +316,7 @@ def rdflib_triples(lines: "Lines") -> list[Triple]:
     return [(URIRef(s[1:-1]), URIRef(p[1:-1]), term(o)) for s, p, o in lines.terms.values()]
 
 
-# --- N-Quads -----------------------------------------------------------------------------
+# --- N-Triples syntax ---------------------------------------------------------------------
 
 # Escapes as Oxigraph writes N-Triples, so a line reads the same whichever wrote it.
 _ESCAPES = str.maketrans({
@@ -368,9 +369,3 @@ class Lines(list):
 def nt_lines(triples: Iterable[Triple]) -> list[str]:
     """rdflib triples as N-Triples lines."""
     return [f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n" for s, p, o in triples]
-
-
-def nquads(triples: Iterable[Triple], graph: URIRef) -> str:
-    """The triples as N-Quads lines in named graph `graph`."""
-    g = f" <{graph}> .\n"
-    return "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)}{g}" for s, p, o in triples)
