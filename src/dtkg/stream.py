@@ -57,10 +57,7 @@ class Abbreviator:
         short = self.cache.get(term)
         if short is None:
             m = self._match(term)
-            short = term if m is None else f"{self._names[m.group(1)]}:{m.group(2)}"
-            if len(self.cache) >= 100_000:  # data IRIs keep coming: start afresh rather than stop caching
-                self.cache.clear()
-            self.cache[term] = short
+            short = self._remember(term, term if m is None else f"{self._names[m.group(1)]}:{m.group(2)}")
         return short
 
     def term(self, term: str) -> str:
@@ -69,9 +66,14 @@ class Abbreviator:
         if term[-1] == ">":
             i = term.rfind("^^<")
             if i > 0:  # typed literals repeat (dates, text positions): cached like IRIs
-                short = self.cache[term] = term[:i + 2] + self.iri(term[i + 2:])
-                return short
+                return self._remember(term, term[:i + 2] + self.iri(term[i + 2:]))
         return term
+
+    def _remember(self, term: str, short: str) -> str:
+        if len(self.cache) >= 100_000:  # data terms keep coming: start afresh rather than stop caching
+            self.cache.clear()
+        self.cache[term] = short
+        return short
 
     def header(self) -> str:
         return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(self.prefixes)) + "\n"

@@ -111,6 +111,8 @@ class Context:
     def hits(self, kind: str, start: int = 0, end: int | None = None) -> list[Hit]:
         """Gazetteer matches of `kind` in the document between two offsets (one scan per kind;
         the list is shared: do not change it)."""
+        if kind not in self._hits:
+            self._scan(kind)  # (which fills the entries of every sentence)
         key = (kind, start, end)
         found = self._hits_between.get(key)
         if found is None:
@@ -135,11 +137,6 @@ class Context:
         return found
 
     def _hits_in(self, kind: str, start: int, end: int | None) -> list[Hit]:
-        if kind not in self._hits:
-            self._scan(kind)
-            cached = self._hits_between.get((kind, start, end))
-            if cached is not None:
-                return cached
         found, starts = self._hits[kind], self._hit_starts[kind]
         lo = bisect_left(starts, start)
         hi = len(starts) if end is None else bisect_left(starts, end)
