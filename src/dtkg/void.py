@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from dtkg import __version__
-from dtkg.namespaces import BASE, DCAT, DCTERMS, DTKG, GRAPH, ID, ONTOLOGY_IRI, OWL, RDF, SPDX, VOID, XSD
+from dtkg.namespaces import BASE, DCAT, DCTERMS, DTKG, GRAPH, ID, ONTOLOGY_IRI, OWL, RDF, SCHEMA, SPDX, VOID, XSD
 from dtkg.store import ARTICLE_PREFIX
 from dtkg.ttlwriter import write_turtle
 
@@ -34,7 +34,7 @@ GRAPH_TITLES = {
 }
 EXAMPLE_CLASSES = (DTKG.Person, DTKG.Organisation, DTKG.Meeting)
 _DATE, _TYPE = ox.NamedNode(str(DCTERMS.date)), ox.NamedNode(str(RDF.type))
-_NEWS_ARTICLE, _XSD_DATE = ox.NamedNode("http://schema.org/NewsArticle"), ox.NamedNode(str(XSD.date))
+_NEWS_ARTICLE, _XSD_DATE = ox.NamedNode(str(SCHEMA.NewsArticle)), ox.NamedNode(str(XSD.date))
 
 
 @dataclass
